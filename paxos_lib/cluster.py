@@ -1,0 +1,147 @@
+"""The cluster: which nodes exist, what role each plays, and how big a quorum is.
+
+Node ids read well in a chart: proposers ``p1, p2, …``, acceptors ``a1, a2, …``, learners
+``l1, l2, …``.  The quorum defaults to a majority of the acceptors, the smallest size for
+which any two quorums share an acceptor.  A smaller quorum may be asked for explicitly (the
+minority-quorum lesson does), and then two disjoint quorums can choose different values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from paxos_lib.errors import ConfigError, UnknownNodeError
+
+__all__ = ["MAX_NODES_PER_ROLE", "ROLES", "Cluster"]
+
+ROLES = ("proposer", "acceptor", "learner")
+MAX_NODES_PER_ROLE = 26
+
+
+def _count(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} must be an int from {minimum} to {MAX_NODES_PER_ROLE}, "
+                          f"got {value!r}")
+    if not minimum <= value <= MAX_NODES_PER_ROLE:
+        raise ConfigError(f"{name} must be from {minimum} to {MAX_NODES_PER_ROLE}, got {value}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """How many proposers, acceptors and learners there are, and the quorum size."""
+
+    proposers: int = 1
+    acceptors: int = 3
+    learners: int = 1
+    quorum: int | None = None
+    _ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _roles: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _count("proposers", self.proposers, 1)
+        _count("acceptors", self.acceptors, 1)
+        _count("learners", self.learners, 1)
+        if self.quorum is not None:
+            if isinstance(self.quorum, bool) or not isinstance(self.quorum, int):
+                raise ConfigError(
+                    f"quorum must be None (a majority) or an int from 1 to {self.acceptors}, "
+                    f"got {self.quorum!r}"
+                )
+            if not 1 <= self.quorum <= self.acceptors:
+                raise ConfigError(
+                    f"quorum must be from 1 to {self.acceptors} (the number of acceptors), "
+                    f"got {self.quorum}"
+                )
+        ids = (
+            *(f"p{i}" for i in range(1, self.proposers + 1)),
+            *(f"a{i}" for i in range(1, self.acceptors + 1)),
+            *(f"l{i}" for i in range(1, self.learners + 1)),
+        )
+        roles = {i: {"p": "proposer", "a": "acceptor", "l": "learner"}[i[0]] for i in ids}
+        object.__setattr__(self, "_ids", ids)
+        object.__setattr__(self, "_roles", roles)
+
+    # -- ids -----------------------------------------------------------------------------------
+
+    @property
+    def node_ids(self) -> tuple[str, ...]:
+        """All node ids: proposers, then acceptors, then learners."""
+        return self._ids
+
+    @property
+    def proposer_ids(self) -> tuple[str, ...]:
+        return self._ids[: self.proposers]
+
+    @property
+    def acceptor_ids(self) -> tuple[str, ...]:
+        return self._ids[self.proposers : self.proposers + self.acceptors]
+
+    @property
+    def learner_ids(self) -> tuple[str, ...]:
+        return self._ids[self.proposers + self.acceptors :]
+
+    @property
+    def majority(self) -> int:
+        """The smallest number of acceptors that is more than half of them."""
+        return self.acceptors // 2 + 1
+
+    @property
+    def quorum_size(self) -> int:
+        """The quorum in force: the explicit one, else a majority."""
+        return self.majority if self.quorum is None else self.quorum
+
+    def index(self, node: str) -> int:
+        """Position of ``node`` in ``node_ids``."""
+        self.check_node(node)
+        return self._ids.index(node)
+
+    def role_of(self, node: str) -> str:
+        """``'proposer'``, ``'acceptor'`` or ``'learner'``."""
+        self.check_node(node)
+        return self._roles[node]
+
+    def check_node(self, node: object, role: str | None = None) -> str:
+        """Return ``node`` if it is in the cluster (and has ``role``); else raise."""
+        if not isinstance(node, str) or node not in self._roles:
+            raise UnknownNodeError(
+                f"unknown node {node!r}; this cluster has {', '.join(self._ids)}"
+            )
+        if role is not None and self._roles[node] != role:
+            allowed = {
+                "proposer": self.proposer_ids,
+                "acceptor": self.acceptor_ids,
+                "learner": self.learner_ids,
+            }[role]
+            raise UnknownNodeError(
+                f"{node!r} is a {self._roles[node]}, not a {role}; the {role}s are "
+                f"{', '.join(allowed)}"
+            )
+        return node
+
+    def to_dict(self) -> dict[str, int | None]:
+        return {
+            "proposers": self.proposers,
+            "acceptors": self.acceptors,
+            "learners": self.learners,
+            "quorum": self.quorum,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> Cluster:
+        if not isinstance(data, dict):
+            raise ConfigError(
+                f"a cluster is a dict with proposers/acceptors/learners, got {data!r}"
+            )
+        unknown = set(data) - {"proposers", "acceptors", "learners", "quorum"}
+        if unknown:
+            raise ConfigError(
+                f"unknown cluster field(s) {sorted(unknown)}; "
+                "allowed: proposers, acceptors, learners, quorum"
+            )
+        return cls(**data)
+
+    def __str__(self) -> str:
+        q = "" if self.quorum is None else f", quorum {self.quorum}"
+        return (f"{self.proposers} proposer(s), {self.acceptors} acceptor(s), "
+                f"{self.learners} learner(s){q}")

@@ -1,0 +1,337 @@
+"""The three roles of Paxos as pure state machines.
+
+Theory of operation
+-------------------
+Each role is a frozen dataclass holding one node's state.  Its handlers take a message (or a
+timeout, or a client's value) plus the ``Rules`` in force and return ``(new_state,
+effects)``: the state the node moves to and what it wants to happen next (messages to send,
+its retry timer armed or disarmed).  A handler never performs I/O, reads a clock or draws a
+random number; the engine (``engine.py``) decides what happens when.  A stale or lower-ballot
+message is a normal protocol event, not an error: the handler returns the same state with
+no effects, or a ``Nack`` where the protocol calls for one.
+
+State is split into *durable* fields (on disk: they survive a crash) and *volatile* ones (in
+memory: lost on a crash).  ``DURABLE`` names the durable fields of each role and
+``after_crash`` keeps exactly those.
+
+The rules, numbered as in the lessons
+-------------------------------------
+1. A proposer picks a ballot no one else uses and higher than any it used before, and sends
+   ``Prepare`` (1a) to every acceptor.
+2. An acceptor promises a ballot unless it already promised a higher one, and in its
+   ``Promise`` (1b) reports the highest-ballot value it has accepted, if any.
+3. With promises from a quorum, the proposer proposes (``Accept``, 2a) the value of the
+   highest-ballot vote reported in those promises, or its own value when none reports one.
+4. An acceptor accepts unless it promised a higher ballot, and reports its vote
+   (``Accepted``, 2b) to the proposer and to every learner.
+5. A value is *chosen* when a quorum of acceptors accepted it at one ballot; a learner
+   *learns* it when it sees those votes, or hears ``Decided`` from the proposer that did.
+
+Why rule 3 keeps a chosen value chosen (the numbered argument)
+--------------------------------------------------------------
+Suppose value v was chosen at ballot b: a quorum Q accepted v at b.  Take any higher
+ballot c whose proposer reaches phase 2 with the promises of a quorum R.
+
+1. Q and R share at least one acceptor x, because any two quorums intersect.
+2. x accepted v at b before promising c: once it promised c > b, rule 4 forbids it to
+   accept b.  So x's promise for c reports a vote at some ballot >= b.
+3. By induction on the ballots between b and c, every vote at a ballot from b up to c is
+   for v (each such ballot's proposer reasoned the same way).
+4. So the highest-ballot vote among R's promises is at a ballot >= b and is for v, and by
+   rule 3 the proposer of c proposes v.  No ballot above b can propose anything else.
+
+The variants each remove one link of this chain (``variants.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from paxos_lib.errors import ConfigError
+from paxos_lib.messages import (
+    Accept,
+    Accepted,
+    Ballot,
+    CancelTimer,
+    Decided,
+    Effect,
+    Message,
+    Nack,
+    Prepare,
+    Promise,
+    Send,
+    SetTimer,
+)
+from paxos_lib.variants import SHARED_BALLOT_NODE, Rules
+
+__all__ = ["PHASES", "Acceptor", "Learner", "NodeState", "Proposer"]
+
+Step = tuple["NodeState", tuple[Effect, ...]]
+
+#: The phases of a proposer, in the order it goes through them.
+PHASES = ("idle", "preparing", "accepting", "decided")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Acceptor:
+    """An acceptor: what it promised, and the last vote it cast.
+
+    Everything an acceptor knows is durable.  NOTE: a real acceptor must write its promise and
+    vote to disk *before* replying; here a handler's new state and its replies take effect
+    in one atomic step, which models exactly that.  The ``amnesiac-acceptor`` variant drops
+    this storage on a crash.
+    """
+
+    ROLE: ClassVar[str] = "acceptor"
+    DURABLE: ClassVar[tuple[str, ...]] = ("promised", "accepted_ballot", "accepted_value")
+
+    node: str
+    promised: Ballot | None = None
+    accepted_ballot: Ballot | None = None
+    accepted_value: str | None = None
+
+    def on_message(self, msg: Message, rules: Rules) -> Step:
+        if isinstance(msg, Prepare):
+            return self.on_prepare(msg, rules)
+        if isinstance(msg, Accept):
+            return self.on_accept(msg, rules)
+        return self, ()
+
+    def on_prepare(self, msg: Prepare, rules: Rules) -> Step:
+        """1b: promise ``msg.ballot`` unless a higher ballot was promised (then Nack).
+
+        Promising the ballot already promised again is harmless: a duplicated Prepare gets the
+        same answer twice.  The promise reports the highest-ballot vote so far.
+        """
+        if self.promised is not None and msg.ballot < self.promised:
+            nack = Nack(src=self.node, dst=msg.src, ballot=msg.ballot, promised=self.promised)
+            return self, (Send(nack),)
+        new = self if self.promised == msg.ballot else replace(self, promised=msg.ballot)
+        if rules.promise_reports_accepted:
+            promise = Promise(
+                src=self.node,
+                dst=msg.src,
+                ballot=msg.ballot,
+                accepted_ballot=self.accepted_ballot,
+                accepted_value=self.accepted_value,
+            )
+        else:  # the seed's acceptor: a bare "yes"
+            promise = Promise(src=self.node, dst=msg.src, ballot=msg.ballot)
+        return new, (Send(promise),)
+
+    def on_accept(self, msg: Accept, rules: Rules) -> Step:
+        """2b: accept unless a higher ballot was promised (then Nack); tell the proposer and
+        every learner."""
+        if self.promised is not None and msg.ballot < self.promised:
+            nack = Nack(src=self.node, dst=msg.src, ballot=msg.ballot, promised=self.promised)
+            return self, (Send(nack),)
+        new = replace(
+            self, promised=msg.ballot, accepted_ballot=msg.ballot, accepted_value=msg.value
+        )
+        effects: list[Effect] = [
+            Send(Accepted(src=self.node, dst=msg.src, ballot=msg.ballot, value=msg.value))
+        ]
+        effects.extend(
+            Send(Accepted(src=self.node, dst=learner, ballot=msg.ballot, value=msg.value))
+            for learner in rules.learners
+        )
+        return new, tuple(effects)
+
+    def on_timeout(self, rules: Rules) -> Step:
+        return self, ()
+
+    def after_crash(self, rules: Rules) -> Acceptor:
+        """What survives a crash: everything, unless storage is not durable (amnesia)."""
+        if rules.acceptor_storage_durable:
+            return self
+        return Acceptor(node=self.node)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Proposer:
+    """A proposer: the ballot it is running, the promises and votes it has collected.
+
+    Only ``round`` (the highest round it ever used) is durable.  NOTE: a proposer that forgot
+    it could reuse a ballot after a restart, with a different value.
+    """
+
+    ROLE: ClassVar[str] = "proposer"
+    DURABLE: ClassVar[tuple[str, ...]] = ("round",)
+
+    node: str
+    round: int = 0
+    phase: str = "idle"
+    value: str | None = None
+    ballot: Ballot | None = None
+    promises: tuple[tuple[str, Ballot | None, str | None], ...] = ()
+    proposal: str | None = None
+    accepts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.phase not in PHASES:
+            raise ConfigError(f"unknown proposer phase {self.phase!r}; phases: {PHASES}")
+
+    @property
+    def can_propose(self) -> bool:
+        """A proposer takes a client's value only when it has none."""
+        return self.value is None
+
+    @property
+    def waiting(self) -> bool:
+        """Running a ballot that is not yet decided (so a timeout makes it retry)."""
+        return self.phase in ("preparing", "accepting")
+
+    def on_propose(self, value: str, rules: Rules) -> Step:
+        """Rule 1: take the client's value and start a ballot above any used before."""
+        return replace(self, value=value)._start_ballot(self.round + 1, rules)
+
+    def _start_ballot(self, round_: int, rules: Rules) -> Step:
+        node = self.node if rules.unique_ballots else SHARED_BALLOT_NODE
+        ballot = Ballot(round_, node)
+        new = replace(
+            self,
+            round=round_,
+            phase="preparing",
+            ballot=ballot,
+            promises=(),
+            proposal=None,
+            accepts=(),
+        )
+        effects: list[Effect] = [
+            Send(Prepare(src=self.node, dst=a, ballot=ballot)) for a in rules.acceptors
+        ]
+        effects.append(SetTimer(self.node))
+        return new, tuple(effects)
+
+    def on_message(self, msg: Message, rules: Rules) -> Step:
+        if isinstance(msg, Promise):
+            return self.on_promise(msg, rules)
+        if isinstance(msg, Accepted):
+            return self.on_accepted(msg, rules)
+        if isinstance(msg, Nack):
+            return self.on_nack(msg, rules)
+        return self, ()
+
+    def on_promise(self, msg: Promise, rules: Rules) -> Step:
+        """Rule 3: with a quorum of promises, propose the highest-ballot reported value, else
+        our own.  Promises for another ballot, or repeated ones, change nothing."""
+        if self.phase != "preparing" or msg.ballot != self.ballot:
+            return self, ()
+        if any(a == msg.src for a, _, _ in self.promises):
+            return self, ()
+        promises = tuple(
+            sorted((*self.promises, (msg.src, msg.accepted_ballot, msg.accepted_value)),
+                   key=lambda p: p[0])
+        )
+        if len(promises) < rules.quorum:
+            return replace(self, promises=promises), ()
+        proposal = self._pick_value(promises, rules)
+        assert self.ballot is not None
+        new = replace(self, promises=promises, phase="accepting", proposal=proposal)
+        return new, tuple(
+            Send(Accept(src=self.node, dst=a, ballot=self.ballot, value=proposal))
+            for a in rules.acceptors
+        )
+
+    def _pick_value(
+        self, promises: tuple[tuple[str, Ballot | None, str | None], ...], rules: Rules
+    ) -> str:
+        assert self.value is not None
+        if not rules.proposer_adopts_highest:
+            return self.value  # the forgetful proposer
+        best: tuple[Ballot, str] | None = None
+        for _, ballot, value in promises:  # sorted by acceptor id: ties break the same way
+            if ballot is not None and value is not None and (best is None or ballot > best[0]):
+                best = (ballot, value)
+        return self.value if best is None else best[1]
+
+    def on_accepted(self, msg: Accepted, rules: Rules) -> Step:
+        """With a quorum of votes for our ballot the value is chosen: tell every learner."""
+        if self.phase != "accepting" or msg.ballot != self.ballot or msg.src in self.accepts:
+            return self, ()
+        accepts = tuple(sorted((*self.accepts, msg.src)))
+        if len(accepts) < rules.quorum:
+            return replace(self, accepts=accepts), ()
+        assert self.ballot is not None and self.proposal is not None
+        new = replace(self, accepts=accepts, phase="decided")
+        effects: list[Effect] = [
+            Send(Decided(src=self.node, dst=learner, ballot=self.ballot, value=self.proposal))
+            for learner in rules.learners
+        ]
+        effects.append(CancelTimer(self.node))
+        return new, tuple(effects)
+
+    def on_nack(self, msg: Nack, rules: Rules) -> Step:
+        """Someone promised a higher ballot: retry at once with a round above it."""
+        if not self.waiting or msg.ballot != self.ballot:
+            return self, ()
+        return self._start_ballot(max(self.round, msg.promised.round) + 1, rules)
+
+    def on_timeout(self, rules: Rules) -> Step:
+        """No decision yet: retry with the next round."""
+        if not self.waiting:
+            return self, ()
+        return self._start_ballot(self.round + 1, rules)
+
+    def after_crash(self, rules: Rules) -> Proposer:
+        """A restarted proposer remembers only the highest round it used."""
+        return Proposer(node=self.node, round=self.round)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Learner:
+    """A learner: the votes it has seen, and the value it learned (durable)."""
+
+    ROLE: ClassVar[str] = "learner"
+    DURABLE: ClassVar[tuple[str, ...]] = ("learned",)
+
+    node: str
+    learned: str | None = None
+    votes: frozenset[tuple[str, Ballot, str]] = frozenset()
+
+    def on_message(self, msg: Message, rules: Rules) -> Step:
+        if isinstance(msg, Accepted):
+            return self.on_accepted(msg, rules)
+        if isinstance(msg, Decided):
+            return self.on_decided(msg, rules)
+        return self, ()
+
+    def on_accepted(self, msg: Accepted, rules: Rules) -> Step:
+        """Rule 5: learn a value once a quorum of acceptors voted for it at one ballot."""
+        if self.learned is not None:
+            return self, ()
+        vote = (msg.src, msg.ballot, msg.value)
+        if vote in self.votes:
+            return self, ()
+        votes = self.votes | {vote}
+        count = sum(1 for _, b, v in votes if b == msg.ballot and v == msg.value)
+        learned = msg.value if count >= rules.quorum else None
+        return replace(self, votes=votes, learned=learned), ()
+
+    def on_decided(self, msg: Decided, rules: Rules) -> Step:
+        """Catch up: a proposer saw a quorum of votes, so take its word for the value."""
+        if self.learned is not None:
+            return self, ()
+        return replace(self, learned=msg.value), ()
+
+    def on_timeout(self, rules: Rules) -> Step:
+        return self, ()
+
+    def after_crash(self, rules: Rules) -> Learner:
+        """A restarted learner keeps what it learned and forgets the votes it saw."""
+        return Learner(node=self.node, learned=self.learned)
+
+
+NodeState = Acceptor | Proposer | Learner
+
+
+def initial_state(node: str, role: str) -> NodeState:
+    """The state a node of ``role`` starts in."""
+    if role == "proposer":
+        return Proposer(node=node)
+    if role == "acceptor":
+        return Acceptor(node=node)
+    if role == "learner":
+        return Learner(node=node)
+    raise ConfigError(f"unknown role {role!r}; roles: proposer, acceptor, learner")

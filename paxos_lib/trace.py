@@ -1,0 +1,121 @@
+"""Traces: a run written down as the list of actions that made it.
+
+A ``Trace`` is the cluster, the variant, the network model and the actions in order.  It
+holds no worlds: replaying the actions through the engine rebuilds every world exactly,
+because ``apply`` is pure.  Traces come from the simulator, the explorer (shortest
+counterexamples) and the stepper; each turns into JSON and back, and ``numbered()`` prints
+it as a numbered list for a terminal or a notebook.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from paxos_lib.actions import Action, action_from_dict
+from paxos_lib.cluster import Cluster
+from paxos_lib.engine import World, apply, check_network, initial_world, why_not
+from paxos_lib.errors import ConfigError, SimulationError
+from paxos_lib.variants import check_variant
+
+__all__ = ["TRACE_FORMAT", "Trace"]
+
+TRACE_FORMAT = "paxos_lib.trace/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """A run as data: what cluster, which rules, and the actions in order."""
+
+    cluster: Cluster
+    variant: str = "classic"
+    network: str = "lossy"
+    steps: tuple[Action, ...] = ()
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.cluster, Cluster):
+            raise ConfigError(f"a trace needs a Cluster, got {self.cluster!r}")
+        check_variant(self.variant)
+        check_network(self.network)
+        object.__setattr__(self, "steps", tuple(self.steps))
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self) -> Iterator[Action]:
+        return iter(self.steps)
+
+    def __getitem__(self, i: int) -> Action:
+        return self.steps[i]
+
+    def worlds(self) -> list[World]:
+        """Every world of the run, starting with the initial one (len(trace) + 1 worlds)."""
+        world = initial_world(self.cluster, self.variant, self.network)
+        out = [world]
+        for i, action in enumerate(self.steps, 1):
+            reason = why_not(world, action)
+            if reason is not None:
+                raise SimulationError(f"step {i} ({action}) cannot happen: {reason}")
+            world = apply(world, action)
+            out.append(world)
+        return out
+
+    def final(self) -> World:
+        """The world at the end of the run."""
+        return self.worlds()[-1]
+
+    def numbered(self) -> str:
+        """The steps as a numbered list, one per line."""
+        if not self.steps:
+            return "(no steps)"
+        width = len(str(len(self.steps)))
+        return "\n".join(f"{i:>{width}}. {a}" for i, a in enumerate(self.steps, 1))
+
+    def __str__(self) -> str:
+        head = f"Trace: {self.cluster}, variant {self.variant}, network {self.network}"
+        return f"{head}\n{self.numbered()}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "format": TRACE_FORMAT,
+            "cluster": self.cluster.to_dict(),
+            "variant": self.variant,
+            "network": self.network,
+            "seed": self.seed,
+            "steps": [a.to_dict() for a in self.steps],
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        """The trace as JSON text (``Trace.from_json`` reads it back)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Trace:
+        if not isinstance(data, dict):
+            raise ConfigError(f"a trace is a JSON object, got {type(data).__name__}")
+        if data.get("format") != TRACE_FORMAT:
+            raise ConfigError(
+                f"not a paxos_lib trace: format is {data.get('format')!r}, "
+                f"expected {TRACE_FORMAT!r}"
+            )
+        steps = data.get("steps", [])
+        if not isinstance(steps, list):
+            raise ConfigError(f"a trace's steps are a list, got {steps!r}")
+        return cls(
+            cluster=Cluster.from_dict(data.get("cluster")),
+            variant=data.get("variant", "classic"),
+            network=data.get("network", "lossy"),
+            steps=tuple(action_from_dict(s) for s in steps),
+            seed=data.get("seed"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Trace:
+        """Read a trace written by ``to_json``."""
+        try:
+            data = json.loads(text)
+        except (TypeError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"not valid trace JSON: {exc}") from None
+        return cls.from_dict(data)
