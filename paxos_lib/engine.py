@@ -30,6 +30,14 @@ A crashed node keeps its durable state only (the roles say which fields are dura
 takes no messages; messages addressed to it wait in the network.  While a partition lasts,
 a message whose sender and receiver are on different sides cannot be delivered.
 
+Other protocols
+---------------
+The engine is not tied to single-decree Paxos.  A cluster object that defines
+``make_rules(variant)`` and ``initial_state(node)`` (and the id helpers ``Cluster`` has)
+brings its own roles, whose states answer ``on_message``, ``on_timeout``, ``after_crash``
+and, for nodes that take client values, ``can_propose``/``on_propose``.  Multi-Paxos
+(``paxos_lib.multipaxos``) runs on this same engine that way, with the same faults.
+
 This module imports only the values, roles and variants; never networkx, matplotlib or
 ipywidgets.
 """
@@ -39,6 +47,7 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from paxos_lib.actions import (
     Action,
@@ -92,12 +101,14 @@ class Config:
     variant: str = "classic"
     network: str = "lossy"
     values: tuple[str, ...] = ()
-    rules: Rules = field(init=False, repr=False, compare=False)
+    rules: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.cluster, Cluster):
+        custom = hasattr(self.cluster, "make_rules")
+        if not isinstance(self.cluster, Cluster) and not custom:
             raise ConfigError(f"cluster must be a Cluster, got {self.cluster!r}")
-        check_variant(self.variant)
+        if not custom:
+            check_variant(self.variant)
         check_network(self.network)
         values = tuple(self.values)
         for v in values:
@@ -108,7 +119,12 @@ class Config:
         if len(set(values)) != len(values):
             raise ConfigError(f"values must be distinct, got {values!r}")
         object.__setattr__(self, "values", values)
-        object.__setattr__(self, "rules", rules_for(self.cluster, self.variant))
+        rules = (
+            self.cluster.make_rules(self.variant)  # type: ignore[attr-defined]
+            if custom
+            else rules_for(self.cluster, self.variant)
+        )
+        object.__setattr__(self, "rules", rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +177,7 @@ class World:
     @property
     def max_round(self) -> int:
         """The highest ballot round any proposer has used."""
-        return max((s.round for s in self.nodes if isinstance(s, Proposer)), default=0)
+        return max((getattr(s, "round", 0) for s in self.nodes), default=0)
 
     def __str__(self) -> str:
         lines = []
@@ -174,8 +190,11 @@ class World:
         return "\n".join(lines)
 
 
-def describe_state(state: NodeState) -> str:
+def describe_state(state: Any) -> str:
     """One line of a node's state, for traces and tables."""
+    describe = getattr(state, "describe", None)
+    if describe is not None:
+        return str(describe())
     if isinstance(state, Acceptor):
         acc = (
             "nothing"
@@ -187,7 +206,9 @@ def describe_state(state: NodeState) -> str:
     if isinstance(state, Proposer):
         ballot = "none" if state.ballot is None else str(state.ballot)
         return f"{state.phase}, ballot {ballot}, value {state.value!r}, proposal {state.proposal!r}"
-    return f"learned {state.learned!r}, {len(state.votes)} vote(s) seen"
+    if isinstance(state, Learner):
+        return f"learned {state.learned!r}, {len(state.votes)} vote(s) seen"
+    return repr(state)
 
 
 def initial_world(
@@ -198,7 +219,11 @@ def initial_world(
 ) -> World:
     """The world before anything has happened: every node in its initial state."""
     config = Config(cluster=cluster, variant=variant, network=network, values=tuple(values))
-    nodes = tuple(initial_state(n, cluster.role_of(n)) for n in cluster.node_ids)
+    make = getattr(cluster, "initial_state", None)
+    if make is not None:
+        nodes = tuple(make(n) for n in cluster.node_ids)
+    else:
+        nodes = tuple(initial_state(n, cluster.role_of(n)) for n in cluster.node_ids)
     return World(config=config, nodes=nodes)
 
 
@@ -247,7 +272,7 @@ def enabled_actions(world: World) -> tuple[Action, ...]:
     if cfg.values:
         for pid in cluster.proposer_ids:
             state = world.nodes[cluster.index(pid)]
-            if pid not in crashed and isinstance(state, Proposer) and state.can_propose:
+            if pid not in crashed and getattr(state, "can_propose", False):
                 out.extend(Propose(pid, v) for v in cfg.values)
     distinct = _distinct(world.inflight)
     part = world.partition
@@ -281,8 +306,7 @@ def why_not(world: World, action: object) -> str | None:
         if action.proposer in world.crashed:
             return f"{action.proposer} is crashed; recover it first"
         state = world.node(action.proposer)
-        assert isinstance(state, Proposer)
-        if not state.can_propose:
+        if not getattr(state, "can_propose", False):
             return (f"{action.proposer} is already working on {state.value!r}; a proposer "
                     "takes one value at a time")
         return None
@@ -391,9 +415,7 @@ def apply(world: World, action: Action) -> World:
         nodes = list(world.nodes)
         inflight = list(world.inflight)
         i = index(action.proposer)
-        state = nodes[i]
-        assert isinstance(state, Proposer)
-        new_state, effects = state.on_propose(action.value, rules)
+        new_state, effects = nodes[i].on_propose(action.value, rules)  # type: ignore[union-attr]
         nodes[i] = new_state
         timers, votes = _run_effects(world, nodes, inflight, effects)
         return World(cfg, tuple(nodes), tuple(inflight), world.crashed, world.partition,
