@@ -70,7 +70,7 @@ __all__ = ["PHASES", "Acceptor", "Learner", "NodeState", "Proposer"]
 Step = tuple["NodeState", tuple[Effect, ...]]
 
 #: The phases of a proposer, in the order it goes through them.
-PHASES = ("idle", "preparing", "accepting", "decided")
+PHASES = ("idle", "preparing", "accepting", "nacked", "decided")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,8 +152,12 @@ class Acceptor:
 class Proposer:
     """A proposer: the ballot it is running, the promises and votes it has collected.
 
-    Only ``round`` (the highest round it ever used) is durable.  NOTE: a proposer that forgot
-    it could reuse a ballot after a restart, with a different value.
+    Phases: ``idle`` (no value yet), ``preparing`` (phase 1, collecting promises),
+    ``accepting`` (phase 2, collecting votes), ``nacked`` (its ballot was refused; it retries
+    when its timer fires), ``decided`` (a quorum accepted its proposal).
+
+    Only ``round`` is durable: the highest round it has used, or seen in a refusal.  NOTE: a
+    proposer that forgot it could reuse a ballot after a restart, with a different value.
     """
 
     ROLE: ClassVar[str] = "proposer"
@@ -179,8 +183,8 @@ class Proposer:
 
     @property
     def waiting(self) -> bool:
-        """Running a ballot that is not yet decided (so a timeout makes it retry)."""
-        return self.phase in ("preparing", "accepting")
+        """Has a value that is not yet decided (so a timeout makes it retry)."""
+        return self.phase in ("preparing", "accepting", "nacked")
 
     def on_propose(self, value: str, rules: Rules) -> Step:
         """Rule 1: take the client's value and start a ballot above any used before."""
@@ -263,13 +267,18 @@ class Proposer:
         return new, tuple(effects)
 
     def on_nack(self, msg: Nack, rules: Rules) -> Step:
-        """Someone promised a higher ballot: retry at once with a round above it."""
+        """Someone promised a higher ballot: give this ballot up and retry, above the higher
+        one, when the retry timer fires.
+
+        Waiting for the timer instead of retrying at once is what lets the environment add
+        back-off (lesson 05): two proposers that always retry at once can duel forever.
+        """
         if not self.waiting or msg.ballot != self.ballot:
             return self, ()
-        return self._start_ballot(max(self.round, msg.promised.round) + 1, rules)
+        return replace(self, phase="nacked", round=max(self.round, msg.promised.round)), ()
 
     def on_timeout(self, rules: Rules) -> Step:
-        """No decision yet: retry with the next round."""
+        """No decision yet (or our ballot was refused): retry with the next round."""
         if not self.waiting:
             return self, ()
         return self._start_ballot(self.round + 1, rules)
