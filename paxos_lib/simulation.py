@@ -44,6 +44,7 @@ from paxos_lib.engine import (
     why_not,
 )
 from paxos_lib.errors import ConfigError, SimulationError
+from paxos_lib.messages import MESSAGE_TYPES, Message
 from paxos_lib.properties import Verdict, check_all
 from paxos_lib.properties import chosen as _chosen
 from paxos_lib.properties import learned as _learned
@@ -191,6 +192,36 @@ class Simulation:
         """A client asks proposer ``node`` to get ``value`` chosen."""
         self.cluster.check_node(node, "proposer")
         return self.apply(Propose(node, value))
+
+    def find(self, kind: str | None = None, src: str | None = None,
+             dst: str | None = None) -> Message:
+        """The first in-flight message matching ``kind`` ('prepare', 'promise', 'accept',
+        'accepted', 'nack', 'decided'), ``src`` and ``dst`` (None matches anything)."""
+        if kind is not None and kind not in MESSAGE_TYPES:
+            raise ConfigError(f"unknown message kind {kind!r}; kinds: {', '.join(MESSAGE_TYPES)}")
+        for m in self.world.inflight:
+            if ((kind is None or kind == m.KIND) and (src is None or m.src == src)
+                    and (dst is None or m.dst == dst)):
+                return m
+        want = " ".join(x for x in (kind or "any message", f"from {src}" if src else "",
+                                    f"to {dst}" if dst else "") if x)
+        flying = ", ".join(str(m) for m in self.world.inflight) or "nothing"
+        raise SimulationError(f"no {want} is in flight; in flight: {flying}")
+
+    def deliver(self, kind: str | None = None, src: str | None = None,
+                dst: str | None = None) -> World:
+        """Deliver the first in-flight message matching ``kind``, ``src`` and ``dst``."""
+        return self.apply(Deliver(self.find(kind, src, dst)))
+
+    def drop(self, kind: str | None = None, src: str | None = None,
+             dst: str | None = None) -> World:
+        """Lose the first in-flight message matching ``kind``, ``src`` and ``dst``."""
+        return self.apply(Drop(self.find(kind, src, dst)))
+
+    def duplicate(self, kind: str | None = None, src: str | None = None,
+                  dst: str | None = None) -> World:
+        """Copy the first in-flight message matching ``kind``, ``src`` and ``dst``."""
+        return self.apply(Duplicate(self.find(kind, src, dst)))
 
     def undo(self, steps: int = 1) -> World:
         """Go back ``steps`` steps (the random stream is not rewound)."""
