@@ -1,0 +1,24 @@
+"""Exercises with automatic feedback for the lessons.
+
+Theory of operation
+-------------------
+Each ``check_*`` function takes the learner's function, runs it against a table of scenarios
+(and, where it helps, the real engine or explorer), and returns a ``Feedback``: passed, or
+"not yet" with one plain sentence per scenario that went wrong, such as "your acceptor
+accepted ballot 1.p2 after promising 2.p1".  A check never raises because of the learner's
+code: an exception in it, or an answer of the wrong type, becomes a line of feedback.
+Passing something that is not a function is still a ``ConfigError``.
+
+One module per lesson topic; this package re-exports every check, so a notebook calls
+``px.exercises.check_pick_value(pick_value)``.
+"""
+
+from paxos_lib.exercises.acceptor_rules import *  # noqa: F403
+from paxos_lib.exercises.acceptor_rules import __all__ as _acceptor_rules
+from paxos_lib.exercises.feedback import Feedback
+from paxos_lib.exercises.proposer_rules import *  # noqa: F403
+from paxos_lib.exercises.proposer_rules import __all__ as _proposer_rules
+from paxos_lib.exercises.quorums import *  # noqa: F403
+from paxos_lib.exercises.quorums import __all__ as _quorums
+
+__all__ = ["Feedback", *_acceptor_rules, *_quorums, *_proposer_rules]
