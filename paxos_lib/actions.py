@@ -238,7 +238,7 @@ def action_from_dict(data: object) -> Action:
     if not isinstance(data, dict) or "action" not in data:
         raise ConfigError(f"an action is a dict with an 'action' key, got {data!r}")
     kind = data["action"]
-    cls = ACTION_TYPES.get(kind)  # type: ignore[arg-type]
+    cls = ACTION_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise ConfigError(f"unknown action {kind!r}; known: {', '.join(ACTION_TYPES)}")
     try:
@@ -251,7 +251,15 @@ def action_from_dict(data: object) -> Action:
         if cls is Timeout:
             return Timeout(data["proposer"])
         if cls is Partition:
-            return Partition(tuple(tuple(g) for g in data["groups"]))
+            groups = data["groups"]
+            if not isinstance(groups, list | tuple) or not all(
+                isinstance(g, list | tuple) for g in groups
+            ):
+                raise ConfigError(
+                    f"a partition's groups are lists of node ids such as [['p1', 'a1'], "
+                    f"['a2', 'a3', 'l1']], got {groups!r}"
+                )
+            return Partition(tuple(tuple(g) for g in groups))
         return Heal()
     except KeyError as exc:
         raise ConfigError(f"{kind} action is missing the field {exc.args[0]!r}: {data!r}") from None

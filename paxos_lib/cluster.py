@@ -27,6 +27,10 @@ def _count(name: str, value: object, minimum: int) -> int:
     return value
 
 
+def _article(role: str) -> str:
+    return f"an {role}" if role[0] in "aeiou" else f"a {role}"
+
+
 @dataclass(frozen=True, slots=True)
 class Cluster:
     """How many proposers, acceptors and learners there are, and the quorum size."""
@@ -103,6 +107,8 @@ class Cluster:
 
     def check_node(self, node: object, role: str | None = None) -> str:
         """Return ``node`` if it is in the cluster (and has ``role``); else raise."""
+        if role is not None and role not in ROLES:
+            raise ConfigError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
         if not isinstance(node, str) or node not in self._roles:
             raise UnknownNodeError(
                 f"unknown node {node!r}; this cluster has {', '.join(self._ids)}"
@@ -114,7 +120,7 @@ class Cluster:
                 "learner": self.learner_ids,
             }[role]
             raise UnknownNodeError(
-                f"{node!r} is a {self._roles[node]}, not a {role}; the {role}s are "
+                f"{node!r} is {_article(self._roles[node])}, not {_article(role)}; the {role}s are "
                 f"{', '.join(allowed)}"
             )
         return node

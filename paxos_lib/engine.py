@@ -110,6 +110,10 @@ class Config:
         if not custom:
             check_variant(self.variant)
         check_network(self.network)
+        if isinstance(self.values, str | bytes) or not hasattr(self.values, "__iter__"):
+            raise ConfigError(
+                f"values must be a list of strings such as ['confirmed'], got {self.values!r}"
+            )
         values = tuple(self.values)
         for v in values:
             if not isinstance(v, str) or not v:
@@ -218,7 +222,9 @@ def initial_world(
     values: Iterable[str] = (),
 ) -> World:
     """The world before anything has happened: every node in its initial state."""
-    config = Config(cluster=cluster, variant=variant, network=network, values=tuple(values))
+    config = Config(
+        cluster=cluster, variant=variant, network=network, values=values  # type: ignore[arg-type]
+    )
     make = getattr(cluster, "initial_state", None)
     if make is not None:
         nodes = tuple(make(n) for n in cluster.node_ids)
@@ -259,12 +265,22 @@ def listed_partitions(cluster: Cluster) -> list[Partition]:
     return out
 
 
+def check_world(world: object) -> World:
+    """Return ``world`` if it is a World; else raise ConfigError."""
+    if not isinstance(world, World):
+        raise ConfigError(
+            f"expected a World (from initial_world(...) or Simulation.world), got {world!r}"
+        )
+    return world
+
+
 def enabled_actions(world: World) -> tuple[Action, ...]:
     """Every action possible in ``world``, in a fixed order.
 
     Order: proposals (for the configured client values), deliveries, timeouts, drops and
     duplicates (lossy network only), crashes, recoveries, partitions, heal.
     """
+    check_world(world)
     cfg = world.config
     cluster = cfg.cluster
     crashed = world.crashed
@@ -296,6 +312,7 @@ def enabled_actions(world: World) -> tuple[Action, ...]:
 
 def why_not(world: World, action: object) -> str | None:
     """None if ``action`` is enabled in ``world``; else a sentence saying why not."""
+    check_world(world)
     cfg = world.config
     cluster = cfg.cluster
     ids = cluster.node_ids

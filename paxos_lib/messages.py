@@ -81,7 +81,7 @@ class Ballot:
     def parse(cls, text: str) -> Ballot:
         """Read ``'2.p1'`` back into ``Ballot(round=2, node='p1')``."""
         head, sep, tail = str(text).partition(".")
-        if not sep or not head.isdigit() or not tail:
+        if not sep or not (head.isascii() and head.isdigit()) or not tail:
             raise ConfigError(f"a ballot is written 'round.node' such as '2.p1', got {text!r}")
         return cls(int(head), tail)
 
@@ -286,7 +286,7 @@ def message_from_dict(data: dict[str, object]) -> Message:
     if not isinstance(data, dict):
         raise ConfigError(f"a message is a dict with a 'type', got {data!r}")
     kind = data.get("type")
-    cls = MESSAGE_TYPES.get(kind)  # type: ignore[arg-type]
+    cls = MESSAGE_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise ConfigError(
             f"unknown message type {kind!r}; known types: {', '.join(sorted(MESSAGE_TYPES))}"

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from paxos_lib.engine import World
+from paxos_lib.engine import World, check_world
 from paxos_lib.errors import ConfigError, one_of
 from paxos_lib.messages import Ballot
 from paxos_lib.roles import Acceptor, Learner
@@ -46,6 +46,7 @@ __all__ = [
 
 def chosen_by(world: World) -> dict[str, list[tuple[Ballot, tuple[str, ...]]]]:
     """For each chosen value, the ballots and the acceptors whose votes chose it."""
+    check_world(world)
     quorum = world.config.rules.quorum
     voters: dict[tuple[Ballot, str], list[str]] = {}
     for acceptor, ballot, value in world.votes:
@@ -59,6 +60,7 @@ def chosen_by(world: World) -> dict[str, list[tuple[Ballot, tuple[str, ...]]]]:
 
 def chosen(world: World) -> frozenset[str]:
     """The values some quorum accepted at one ballot, from the whole history of votes."""
+    check_world(world)
     quorum = world.config.rules.quorum
     counts: dict[tuple[Ballot, str], int] = {}
     out: set[str] = set()
@@ -73,16 +75,19 @@ def chosen(world: World) -> frozenset[str]:
 
 def learned(world: World) -> dict[str, str | None]:
     """``{learner id: the value it learned, or None}``."""
+    check_world(world)
     return {s.node: s.learned for s in world.nodes if isinstance(s, Learner)}
 
 
 def promised(world: World) -> dict[str, Ballot | None]:
     """``{acceptor id: the ballot it promised, or None}``."""
+    check_world(world)
     return {s.node: s.promised for s in world.nodes if isinstance(s, Acceptor)}
 
 
 def accepted(world: World) -> dict[str, tuple[Ballot, str] | None]:
     """``{acceptor id: (ballot, value) of its last vote, or None}``."""
+    check_world(world)
     out: dict[str, tuple[Ballot, str] | None] = {}
     for s in world.nodes:
         if isinstance(s, Acceptor):
@@ -192,7 +197,7 @@ def check_property_names(names: object) -> tuple[Property, ...]:
     by_name = {p.name: p for p in PROPERTIES}
     out = []
     for n in wanted:
-        if n not in by_name:
+        if not isinstance(n, str) or n not in by_name:
             raise ConfigError(f"unknown property {n!r}; choose from {one_of(PROPERTY_NAMES)}")
         out.append(by_name[n])
     return tuple(out)

@@ -69,6 +69,23 @@ __all__ = ["PHASES", "Acceptor", "Learner", "NodeState", "Proposer"]
 
 Step = tuple["NodeState", tuple[Effect, ...]]
 
+def _check_node(role: str, node: object) -> None:
+    if not isinstance(node, str) or not node:
+        raise ConfigError(f"{role}.node must be a non-empty node id such as 'a1', got {node!r}")
+
+
+def _check_ballot(name: str, ballot: object) -> None:
+    if ballot is not None and not isinstance(ballot, Ballot):
+        raise ConfigError(f"{name} must be a Ballot or None, got {ballot!r}")
+
+
+def _check_value(name: str, value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ConfigError(
+            f"{name} must be None or a non-empty string such as 'confirmed', got {value!r}"
+        )
+
+
 #: The phases of a proposer, in the order it goes through them.
 PHASES = ("idle", "preparing", "accepting", "nacked", "decided")
 
@@ -90,6 +107,17 @@ class Acceptor:
     promised: Ballot | None = None
     accepted_ballot: Ballot | None = None
     accepted_value: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_node("Acceptor", self.node)
+        _check_ballot("Acceptor.promised", self.promised)
+        _check_ballot("Acceptor.accepted_ballot", self.accepted_ballot)
+        _check_value("Acceptor.accepted_value", self.accepted_value)
+        if (self.accepted_ballot is None) != (self.accepted_value is None):
+            raise ConfigError(
+                "Acceptor.accepted_ballot and Acceptor.accepted_value are both set or both "
+                f"None, got {self.accepted_ballot!r} and {self.accepted_value!r}"
+            )
 
     def on_message(self, msg: Message, rules: Rules) -> Step:
         if isinstance(msg, Prepare):
@@ -173,7 +201,13 @@ class Proposer:
     accepts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.phase not in PHASES:
+        _check_node("Proposer", self.node)
+        if isinstance(self.round, bool) or not isinstance(self.round, int) or self.round < 0:
+            raise ConfigError(f"Proposer.round must be an int >= 0, got {self.round!r}")
+        _check_ballot("Proposer.ballot", self.ballot)
+        _check_value("Proposer.value", self.value)
+        _check_value("Proposer.proposal", self.proposal)
+        if not isinstance(self.phase, str) or self.phase not in PHASES:
             raise ConfigError(f"unknown proposer phase {self.phase!r}; phases: {PHASES}")
 
     @property
@@ -298,6 +332,15 @@ class Learner:
     node: str
     learned: str | None = None
     votes: frozenset[tuple[str, Ballot, str]] = frozenset()
+
+    def __post_init__(self) -> None:
+        _check_node("Learner", self.node)
+        _check_value("Learner.learned", self.learned)
+        if not isinstance(self.votes, frozenset):
+            raise ConfigError(
+                f"Learner.votes must be a frozenset of (acceptor, ballot, value), "
+                f"got {self.votes!r}"
+            )
 
     def on_message(self, msg: Message, rules: Rules) -> Step:
         if isinstance(msg, Accepted):

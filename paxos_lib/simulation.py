@@ -197,7 +197,7 @@ class Simulation:
              dst: str | None = None) -> Message:
         """The first in-flight message matching ``kind`` ('prepare', 'promise', 'accept',
         'accepted', 'nack', 'decided'), ``src`` and ``dst`` (None matches anything)."""
-        if kind is not None and kind not in MESSAGE_TYPES:
+        if kind is not None and (not isinstance(kind, str) or kind not in MESSAGE_TYPES):
             raise ConfigError(f"unknown message kind {kind!r}; kinds: {', '.join(MESSAGE_TYPES)}")
         for m in self.world.inflight:
             if ((kind is None or kind == m.KIND) and (src is None or m.src == src)

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from paxos_lib.actions import Action, action_from_dict
+from paxos_lib.actions import ACTION_TYPES, Action, action_from_dict
 from paxos_lib.cluster import Cluster
 from paxos_lib.engine import World, apply, check_network, initial_world, why_not
 from paxos_lib.errors import ConfigError, SimulationError
@@ -22,6 +22,7 @@ from paxos_lib.variants import check_variant
 __all__ = ["TRACE_FORMAT", "Trace"]
 
 TRACE_FORMAT = "paxos_lib.trace/1"
+ACTION_CLASSES = tuple(ACTION_TYPES.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,14 @@ class Trace:
             raise ConfigError(f"a trace needs a Cluster, got {self.cluster!r}")
         check_variant(self.variant)
         check_network(self.network)
+        if not isinstance(self.steps, list | tuple):
+            raise ConfigError(f"a trace's steps are a list of actions, got {self.steps!r}")
+        for i, step in enumerate(self.steps, 1):
+            if not isinstance(step, ACTION_CLASSES):
+                raise ConfigError(
+                    f"step {i} of a trace must be an action (Propose, Deliver, Drop, Duplicate, "
+                    f"Crash, Recover, Partition, Heal or Timeout), got {step!r}"
+                )
         object.__setattr__(self, "steps", tuple(self.steps))
 
     def __len__(self) -> int:
@@ -116,6 +125,6 @@ class Trace:
         """Read a trace written by ``to_json``."""
         try:
             data = json.loads(text)
-        except (TypeError, json.JSONDecodeError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             raise ConfigError(f"not valid trace JSON: {exc}") from None
         return cls.from_dict(data)
