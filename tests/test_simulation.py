@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -389,3 +390,19 @@ def test_simulation_reads_and_repr() -> None:
         "Simulation(Cluster(proposers=1, acceptors=3, learners=1, quorum=None), seed=9, "
         "variant='snippet', network='lossy', steps=1)"
     )
+
+
+def test_the_simulator_benchmark_runs_and_reports_no_violation() -> None:
+    """Smoke test of bench/simulate.py (figures only; nothing here is timed)."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "simulate.py"), "--quick", "--runs", "30",
+         "--json"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["cluster"] == {"proposers": 3, "acceptors": 5, "learners": 1, "quorum": None}
+    assert data["runs"] == 30 and data["seeds"] == "0..29"
+    assert data["safety_violations"] == 0
+    assert sum(data["ends"].values()) == 30
+    assert data["steps_per_second"] > 0 and data["runs_per_second"] > 0
