@@ -110,9 +110,9 @@ def test_messages_are_frozen_hashable_values() -> None:
     b = Accept(src="p1", dst="a1", ballot=B1P1, value="x")
     assert a == b and hash(a) == hash(b) and len({a, b}) == 1
     assert a != Accepted(src="p1", dst="a1", ballot=B1P1, value="x")
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match=r"cannot assign to field 'value'"):
         a.value = "y"  # type: ignore[misc]
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"takes 1 positional argument"):
         Accept("p1", "a1", B1P1, "x")  # type: ignore[misc]  # keyword-only
 
 
