@@ -52,6 +52,7 @@ from paxos_lib.errors import (
     SimulationError,
     UnknownNodeError,
 )
+from paxos_lib.explore import ExploreResult, explore
 from paxos_lib.messages import Accept, Accepted, Ballot, Decided, Nack, Prepare, Promise
 from paxos_lib.properties import PROPERTIES, Verdict, accepted, chosen, learned, promised
 from paxos_lib.roles import Acceptor, Learner, Proposer
@@ -75,6 +76,7 @@ __all__ = [
     "Deliver",
     "Drop",
     "Duplicate",
+    "ExploreResult",
     "Faults",
     "Heal",
     "InvalidTransitionError",
@@ -99,6 +101,7 @@ __all__ = [
     "apply",
     "chosen",
     "enabled_actions",
+    "explore",
     "initial_world",
     "is_enabled",
     "learned",

@@ -44,6 +44,7 @@ __all__ = [
     "Progress",
     "check_count",
     "check_time_limit",
+    "trace_steps",
 ]
 
 END_EXHAUSTED = "exhausted"
@@ -54,13 +55,26 @@ END_NAMES = (END_EXHAUSTED, END_VIOLATION, END_BOUND, END_TIME_LIMIT)
 
 
 class TraceLike(Protocol):
-    """What a result needs from a trace: numbered text and JSON-ready steps."""
+    """What a result needs from a trace: numbered text, a length, and ``steps``."""
 
     def __str__(self) -> str: ...
 
     def __len__(self) -> int: ...
 
-    def json_steps(self) -> list[dict[str, Any]]: ...
+
+def trace_steps(trace: Any) -> list[dict[str, Any]]:
+    """A trace as a JSON-ready list of numbered steps.
+
+    A trace with ``json_steps()`` (the TLA+ model's) says how; an engine ``Trace`` gives
+    one dict per action: its number, its text, and the fields ``Action.to_dict()`` has.
+    """
+    steps = getattr(trace, "json_steps", None)
+    if steps is not None:
+        return list(steps())
+    return [
+        {"step": n, "text": str(action), **action.to_dict()}
+        for n, action in enumerate(trace.steps, 1)
+    ]
 
 
 def check_count(name: str, value: object, *, low: int, high: int, allow_none: bool = False) -> None:
@@ -161,12 +175,17 @@ class ExploreResult:
             "symmetry": self.symmetry,
             "violation": self.violation,
             "counterexample": (
-                None if self.counterexample is None else self.counterexample.json_steps()
+                None if self.counterexample is None else trace_steps(self.counterexample)
             ),
             "examples": {
-                name: None if trace is None else trace.json_steps()
+                name: None if trace is None else trace_steps(trace)
                 for name, trace in self.examples.items()
             },
+            "counterexample_trace": (
+                self.counterexample.to_dict()
+                if hasattr(self.counterexample, "to_dict")
+                else None
+            ),
         }
 
 

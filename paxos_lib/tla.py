@@ -258,7 +258,7 @@ def _phase2a(model: TlaModel, state: TlaState, b: int, v: str) -> Iterator[tuple
 
 
 def _set(values: tuple, i: int, value: object) -> tuple:
-    return values[:i] + (value,) + values[i + 1 :]
+    return (*values[:i], value, *values[i + 1 :])
 
 
 def chosen(model: TlaModel, state: TlaState) -> frozenset[str]:
@@ -299,7 +299,7 @@ class TlaTrace:
 
     @property
     def states(self) -> tuple[TlaState, ...]:
-        return (self.start,) + tuple(state for _, state in self.steps)
+        return (self.start, *(state for _, state in self.steps))
 
     def __str__(self) -> str:
         lines = [f"0. Init: {format_state(self.model, self.start)}"]
@@ -488,7 +488,9 @@ class _Layout:
         self.acc_width = off + nb
         self.acc_mask = (1 << self.acc_width) - 1
         self.shifts = [self.global_width + i * self.acc_width for i in range(self.na)]
-        r1b_mask = sum(((1 << w) - 1) << o for w, o in zip(self.r1b_width, self.r1b_off))
+        r1b_mask = sum(
+            ((1 << w) - 1) << o for w, o in zip(self.r1b_width, self.r1b_off, strict=True)
+        )
         v2b_mask = ((1 << nb) - 1) << self.v2b_off
         p2a_mask = self.global_mask ^ ((1 << nb) - 1)
         self.moves_key_mask = self.global_mask | sum(r1b_mask << sh for sh in self.shifts)
@@ -506,7 +508,10 @@ class _Layout:
         """``(maxBal, maxVBal, mbal of the 1b per ballot or -2, 2b ballot bitset)``."""
         x = (s >> self.shifts[i]) & self.acc_mask
         m = (1 << self.wb) - 1
-        r1b = [((x >> o) & ((1 << w) - 1)) - 2 for o, w in zip(self.r1b_off, self.r1b_width)]
+        r1b = [
+            ((x >> o) & ((1 << w) - 1)) - 2
+            for o, w in zip(self.r1b_off, self.r1b_width, strict=True)
+        ]
         return (x & m) - 1, ((x >> self.mvb_off) & m) - 1, r1b, x >> self.v2b_off
 
     def pack_acceptor(self, max_bal: int, max_vbal: int, r1b: list[int], v2b: int) -> int:
@@ -803,7 +808,7 @@ def _canonicalizer(lay: _Layout) -> Any:
         c = global_memo.get(g)
         if c is None:
             c = global_memo[g] = canonical_global(g)
-        for x, sh in zip(sorted([(s >> sh) & amask for sh in shifts]), shifts):
+        for x, sh in zip(sorted([(s >> sh) & amask for sh in shifts]), shifts, strict=True):
             c |= x << sh
         return c
 

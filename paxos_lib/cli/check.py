@@ -1,0 +1,273 @@
+"""``python -m paxos_lib check``: explore every interleaving and print the verdict.
+
+Two models.  ``--model engine`` (the default) explores the message-level engine with
+``paxos_lib.explore``: a cluster running one variant, clients handing the proposers the
+``--values`` in turn (``--any-value``: any proposer may be asked for any of them), within the
+bounds given by the flags.  ``--model tla`` explores the model of Lamport's ``Paxos.tla``
+with ``paxos_lib.tla``: ``--acceptors``, ``--values`` (a count), ``--max-ballot``,
+``--quorums``, and ``--symmetry`` for symmetry reduction.
+
+The command prints the verdict, the counts (distinct states, states generated, transitions,
+depth, seconds), each sometimes-property's shortest example length, and any counterexample as
+a numbered trace; ``--json`` prints one object instead (``ok``, ``end``, ``states``,
+``transitions``, ``depth``, ``seconds``, ``counterexample`` as a list of steps or null, and
+more).  A progress bar goes to stderr when it is a terminal (or with ``--progress``).
+
+Exit status: 0 when the properties hold in the whole bounded space, 1 when one is violated,
+2 on bad arguments, 3 when the search stopped at ``--max-depth``, ``--max-states`` or
+``--time-limit`` before covering the space (nothing proved).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from paxos_lib.cluster import MAX_NODES_PER_ROLE, Cluster
+from paxos_lib.engine import NETWORKS
+from paxos_lib.errors import ConfigError, one_of
+from paxos_lib.properties import PROPERTY_NAMES
+from paxos_lib.search import END_EXHAUSTED, END_VIOLATION, ExploreResult
+from paxos_lib.variants import VARIANTS
+
+__all__ = ["EXIT_INCOMPLETE", "MODELS", "register", "run"]
+
+MODELS = ("engine", "tla")
+DEFAULT_VALUES = "confirmed,cancelled"
+DEFAULT_TLA_VALUES = "2"
+EXIT_INCOMPLETE = 3
+MAX_VALUE_COUNT = 9
+
+#: Flags that only the engine model reads, and only the TLA+ model reads (dest names).
+ENGINE_ONLY = (
+    "proposers", "learners", "quorum", "variant", "network", "any_value", "max_crashes",
+    "max_copies", "partitions", "properties",
+)
+TLA_ONLY = ("quorums",)
+
+
+def _whole(low: int, what: str) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {value}")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}") from None
+    if not value > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text}")
+    return value
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``check`` command to ``subparsers``."""
+    parser = subparsers.add_parser(
+        "check",
+        help="explore every interleaving of a small cluster (or of Lamport's Paxos.tla); "
+        "print the verdict and any shortest counterexample",
+        description=(
+            "Search every reachable state breadth-first, within the bounds below, and check "
+            "the safety properties in each.  Prints the verdict, the state counts and a "
+            "shortest counterexample if one exists.  Exit status: 0 the properties hold in "
+            "the bounded space, 1 a property is violated, 2 bad arguments, 3 the search "
+            "stopped early (depth, state or time limit) so nothing is proved."
+        ),
+    )
+    parser.add_argument(
+        "--model", choices=MODELS, default="engine", metavar="NAME",
+        help="'engine' (the message-level engine, every variant) or 'tla' (the model of "
+        "Lamport's Paxos.tla, whose counts match TLC's) (default: %(default)s)",
+    )
+    cluster = parser.add_argument_group("cluster")
+    count = _whole(1, f"a whole number from 1 to {MAX_NODES_PER_ROLE}")
+    cluster.add_argument("--proposers", type=count, default=None, metavar="N",
+                         help="engine: number of proposers p1, p2, ... (default: 2)")
+    cluster.add_argument("--acceptors", type=count, default=3, metavar="N",
+                         help="number of acceptors a1, a2, ... (default: %(default)s)")
+    cluster.add_argument("--learners", type=count, default=None, metavar="N",
+                         help="engine: number of learners l1, l2, ... (default: 1)")
+    cluster.add_argument("--quorum", type=count, default=None, metavar="N",
+                         help="engine: acceptors in a quorum (default: a majority; the "
+                         "minority-quorum variant uses half, rounded down)")
+    cluster.add_argument("--quorums", choices=("majority", "singleton"), default=None,
+                         metavar="KIND",
+                         help="tla: 'majority' (every set of n//2+1 acceptors, as in "
+                         "MCPaxos.tla) or 'singleton' (quorums that do not intersect) "
+                         "(default: majority)")
+    model = parser.add_argument_group("protocol")
+    model.add_argument("--variant", choices=list(VARIANTS), default=None, metavar="NAME",
+                       help=f"engine: which Paxos ({', '.join(VARIANTS)}; default: classic)")
+    model.add_argument("--network", choices=list(NETWORKS), default=None, metavar="NAME",
+                       help="engine: 'sent-set' (TLA+'s set of sent messages: any message "
+                       "may arrive any number of times, or never) or 'lossy' (drops and "
+                       "copies as actions; far more states) (default: sent-set)")
+    model.add_argument("--values", default=None, metavar="V1,V2|N",
+                       help="engine: client values, handed to the proposers in turn, or a "
+                       f"count N for v1..vN (default: {DEFAULT_VALUES}); tla: the number of "
+                       f"values (default: {DEFAULT_TLA_VALUES})")
+    model.add_argument("--any-value", action="store_true", default=None,
+                       help="engine: any idle proposer may be asked for any of the values "
+                       "(more states)")
+    model.add_argument("--properties", type=_names, default=None, metavar="P1,P2",
+                       help=f"engine: properties to check ({', '.join(PROPERTY_NAMES)}; "
+                       "default: all).  Leaving out 'learners' lets the search skip "
+                       "deliveries to learners, which only listen")
+    bounds = parser.add_argument_group("bounds of the model")
+    bounds.add_argument("--max-ballot", type=_whole(0, "a whole number >= 0"), default=2,
+                        metavar="N",
+                        help="engine: highest ballot round a proposer may start (from 1); "
+                        "tla: ballots are 0..N (default: %(default)s)")
+    bounds.add_argument("--max-crashes", type=_whole(0, "a whole number >= 0"), default=None,
+                        metavar="N", help="engine: crashes allowed on any path (default: 0)")
+    bounds.add_argument("--max-copies", type=_whole(1, "a whole number >= 1"), default=None,
+                        metavar="N",
+                        help="engine, lossy network: copies of a message in flight (default: 2)")
+    bounds.add_argument("--partitions", action="store_true", default=None,
+                        help="engine: let the network partition and heal")
+    bounds.add_argument("--symmetry", action="store_true", default=None,
+                        help="tla: symmetry reduction (acceptors and values interchangeable); "
+                        "counts symmetry classes")
+    stop = parser.add_argument_group("limits that stop a search early (exit status 3)")
+    stop.add_argument("--max-depth", type=_whole(1, "a whole number >= 1"), default=None,
+                      metavar="N", help="stop at this depth (the initial state is depth 1)")
+    stop.add_argument("--max-states", type=_whole(1, "a whole number >= 1"), default=None,
+                      metavar="N", help="engine: stop after this many distinct states")
+    stop.add_argument("--time-limit", type=_seconds, default=None, metavar="S",
+                      help="stop after this many seconds")
+    parser.add_argument("--progress", action="store_true",
+                        help="show a progress bar on stderr even when it is not a terminal")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (verdict, counts, counterexample) "
+                        "instead of text")
+    parser.set_defaults(run=run)
+
+
+def _refuse(args: argparse.Namespace, names: tuple[str, ...], model: str) -> None:
+    used = [n for n in names if getattr(args, n) is not None]
+    if used:
+        flags = ", ".join("--" + n.replace("_", "-") for n in used)
+        raise ConfigError(f"{flags} cannot be used with --model {model}")
+
+
+def _engine_values(args: argparse.Namespace, cluster: Cluster) -> Any:
+    text = DEFAULT_VALUES if args.values is None else args.values
+    values = _names(text)
+    if text.strip().isdigit():
+        if not 1 <= int(text) <= MAX_VALUE_COUNT:
+            raise ConfigError(f"--values N must be from 1 to {MAX_VALUE_COUNT}, got {text}")
+        values = [f"v{i}" for i in range(1, int(text) + 1)]
+    if not values:
+        raise ConfigError(f"--values must name at least one value, got {text!r}")
+    if args.any_value:
+        return values
+    proposers = cluster.proposer_ids
+    return {p: values[i % len(values)] for i, p in enumerate(proposers)}
+
+
+def explore_engine(args: argparse.Namespace) -> ExploreResult:
+    """Run ``paxos_lib.explore`` as ``args`` say."""
+    from paxos_lib.explore import explore
+
+    _refuse(args, TLA_ONLY, "engine")
+    cluster = Cluster(
+        proposers=2 if args.proposers is None else args.proposers,
+        acceptors=args.acceptors,
+        learners=1 if args.learners is None else args.learners,
+        quorum=args.quorum,
+    )
+    if args.properties is not None and not args.properties:
+        raise ConfigError(f"--properties must name at least one of {one_of(PROPERTY_NAMES)}")
+    return explore(
+        cluster,
+        _engine_values(args, cluster),
+        variant=args.variant,
+        network=args.network,
+        max_ballot=args.max_ballot,
+        max_crashes=0 if args.max_crashes is None else args.max_crashes,
+        max_copies=2 if args.max_copies is None else args.max_copies,
+        partitions=bool(args.partitions),
+        symmetry=bool(args.symmetry),
+        properties=args.properties,
+        max_depth=args.max_depth,
+        max_states=args.max_states,
+        time_limit=args.time_limit,
+        progress=_progress(args),
+    )
+
+
+def explore_model(args: argparse.Namespace) -> ExploreResult:
+    """Run ``paxos_lib.tla.explore_tla`` as ``args`` say."""
+    from paxos_lib.tla import TlaModel, explore_tla
+
+    _refuse(args, ENGINE_ONLY, "tla")
+    if args.max_states is not None:
+        raise ConfigError("--max-states cannot be used with --model tla")
+    text = DEFAULT_TLA_VALUES if args.values is None else args.values
+    if not text.strip().isdigit():
+        raise ConfigError(f"with --model tla, --values is a number of values, got {text!r}")
+    model = TlaModel(
+        acceptors=args.acceptors,
+        values=int(text),
+        max_ballot=args.max_ballot,
+        quorums="majority" if args.quorums is None else args.quorums,
+    )
+    return explore_tla(
+        model,
+        symmetry=bool(args.symmetry),
+        max_depth=args.max_depth,
+        time_limit=args.time_limit,
+        progress=_progress(args),
+    )
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    return bool(args.progress) or (not args.json and sys.stderr.isatty())
+
+
+def exit_status(result: ExploreResult) -> int:
+    """0 ok, 1 violated, 3 incomplete."""
+    if result.end == END_EXHAUSTED:
+        return 0
+    if result.end == END_VIOLATION:
+        return 1
+    return EXIT_INCOMPLETE
+
+
+def as_text(result: ExploreResult) -> str:
+    """The verdict, the counts, and any counterexample as a numbered trace."""
+    lines = [f"Checking {result.model}", result.summary()]
+    if result.counterexample is not None:
+        trace = result.counterexample
+        numbered = trace.numbered() if hasattr(trace, "numbered") else str(trace)
+        lines += [
+            "",
+            f"Shortest counterexample to {result.violation!r} ({len(trace)} steps):",
+            numbered,
+        ]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Explore; print the verdict; return 0 ok, 1 violated, 3 incomplete."""
+    result = explore_model(args) if args.model == "tla" else explore_engine(args)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(as_text(result))
+    return exit_status(result)

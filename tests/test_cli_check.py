@@ -1,0 +1,131 @@
+"""``python -m paxos_lib check``: verdicts, counts, counterexamples, --json, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+import paxos_lib as px
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "paxos_lib", "check", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def run_json(*args: str) -> tuple[int, dict[str, object]]:
+    done = run_cli("--json", *args)
+    assert done.stderr == ""
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_tla_model_counts_equal_tlc() -> None:
+    code, data = run_json(
+        "--model", "tla", "--acceptors", "3", "--values", "2", "--max-ballot", "1"
+    )
+    assert code == 0
+    assert data["ok"] is True and data["end"] == "exhausted"
+    assert (data["states"], data["generated"], data["depth"]) == (3_921, 23_563, 17)
+    assert data["transitions"] == 23_562 and data["counterexample"] is None
+    assert isinstance(data["seconds"], float)
+
+
+def test_tla_model_with_symmetry_counts_classes() -> None:
+    code, data = run_json("--model", "tla", "--max-ballot", "2", "--symmetry")
+    assert code == 0 and data["symmetry"] is True
+    assert (data["states"], data["generated"], data["depth"]) == (17_153, 127_002, 25)
+
+
+def test_tla_model_with_singleton_quorums_is_violated() -> None:
+    done = run_cli("--model", "tla", "--quorums", "singleton", "--max-ballot", "1")
+    assert done.returncode == 1, done.stderr
+    assert "VIOLATION: agreement is violated" in done.stdout
+    assert "Shortest counterexample to 'agreement' (8 steps):" in done.stdout
+    assert "\n8. Phase2b(" in done.stdout and "chosen: v1, v2" in done.stdout
+
+
+def test_a_broken_variant_prints_a_numbered_shortest_counterexample() -> None:
+    done = run_cli("--variant", "forgetful-proposer", "--proposers", "2", "--acceptors", "1",
+                   "--max-ballot", "1")
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == ("Checking forgetful-proposer: 2 proposer(s), 1 acceptor(s), 1 learner(s); "
+                        "values p1: confirmed, p2: cancelled; sent-set")
+    assert lines[1].startswith("VIOLATION: agreement violated: 2 values chosen")
+    assert "Shortest counterexample to 'agreement' (8 steps):" in lines
+    numbered = [ln for ln in lines if re.match(r"^\s*\d+\. ", ln)]
+    assert [int(ln.split(".")[0]) for ln in numbered] == list(range(1, 9))
+    assert numbered[0].strip() == "1. p1 proposes 'confirmed'"
+
+
+def test_json_counterexample_replays_in_a_simulation() -> None:
+    code, data = run_json("--variant", "amnesiac-acceptor", "--proposers", "2", "--acceptors",
+                          "1", "--max-ballot", "1", "--max-crashes", "1")
+    assert code == 1 and data["ok"] is False and data["end"] == "violation"
+    assert len(data["counterexample"]) == 10
+    trace = px.Trace.from_dict(data["counterexample_trace"])
+    sim = px.replay(px.Cluster(proposers=2, acceptors=1), trace)
+    assert len(sim.chosen()) == 2
+
+
+def test_classic_holds_and_exits_zero() -> None:
+    done = run_cli("--proposers", "2", "--acceptors", "1", "--max-ballot", "1")
+    assert done.returncode == 0, done.stderr
+    assert "OK: agreement, validity, learners hold in every state reachable" in done.stdout
+    assert "344 distinct states, 3,421 states generated (3,420 transitions), depth 15" in (
+        done.stdout
+    )
+    assert "sometimes 'chosen': shortest example has 4 steps" in done.stdout
+
+
+def test_a_search_cut_short_says_so_and_exits_three() -> None:
+    done = run_cli("--proposers", "2", "--acceptors", "1", "--max-ballot", "1",
+                   "--max-depth", "5")
+    assert done.returncode == 3
+    assert "INCOMPLETE: search stopped at the depth bound 5" in done.stdout
+    code, data = run_json("--proposers", "2", "--acceptors", "1", "--max-states", "10")
+    assert code == 3 and data["ok"] is False and data["end"] == "bound"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "spin"], "argument --model: invalid choice: 'spin'"),
+        (["--variant", "fast-paxos"], "argument --variant: invalid choice: 'fast-paxos'"),
+        (["--max-ballot", "-1"], "must be a whole number >= 0, got -1"),
+        (["--max-ballot", "0"], "max_ballot must be an integer from 1 to 9"),
+        (["--max-crashes", "lots"], "must be a whole number >= 0, got 'lots'"),
+        (["--acceptors", "0"], "must be a whole number from 1 to 26"),
+        (["--time-limit", "0"], "must be a number of seconds > 0"),
+        (["--properties", "liveness"], "unknown property 'liveness'; choose from"),
+        (["--values", "0"], "--values N must be from 1 to 9"),
+        (["--model", "tla", "--variant", "snippet"], "--variant cannot be used with --model tla"),
+        (["--model", "tla", "--values", "a,b"], "--values is a number of values"),
+        (["--model", "tla", "--max-ballot", "99"], "max_ballot must be an integer from 0 to 6"),
+        (["--quorums", "singleton"], "--quorums cannot be used with --model engine"),
+        (["--symmetry"], "symmetry reduction is available for the model of Lamport's spec"),
+    ],
+)
+def test_bad_arguments_exit_two_with_one_line(args: list[str], message: str) -> None:
+    done = run_cli(*args)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_help_lists_every_flag() -> None:
+    done = run_cli("--help")
+    assert done.returncode == 0
+    for flag in ("--model", "--variant", "--proposers", "--acceptors", "--max-ballot",
+                 "--max-crashes", "--symmetry", "--json", "--quorums", "--time-limit"):
+        assert flag in done.stdout
