@@ -30,10 +30,13 @@ A search can start from any world: pass ``start`` as a ``Simulation`` or a ``Tra
 traces returned then begin with its steps, so they replay from the initial world), or as a
 bare ``World`` (the traces then hold only the steps taken from it).
 
-Speed.  Hashing a whole ``World`` rehashes every node state and message on each lookup, so
-the seen-dict is keyed by small ints instead: each distinct node state and message gets a
-code once (by identity for objects of stored worlds, which stay alive so identities are
-never reused; by equality the first time an object is met).
+Speed and memory.  Hashing a whole ``World`` rehashes every node state and message on each
+lookup, so the seen-dict is keyed by small ints instead: each distinct node state and
+message gets a code the first time it is met (by equality), and its first copy becomes the
+canonical object for that code.  A stored world is rebuilt from canonical objects, so its
+successors share them and find their codes by identity (canonical objects live as long as
+the search, so identities are never reused).  Only the keys and the current level's worlds
+are kept, not every world.
 
 NOTE: the default network is ``sent-set`` (Lamport's ``msgs``): a message once sent can be
 received any number of times or never, which covers loss, duplication and reordering for
@@ -151,8 +154,8 @@ def explore(
     )
     end = search.run(max_depth, max_states, time_limit, progress)
 
-    def trace(world: World) -> Trace:
-        return Trace(cluster, variant, network, prefix + search.path(world))
+    def trace(key: Key) -> Trace:
+        return Trace(cluster, variant, network, prefix + search.path(key))
 
     bounds = (
         f"ballot rounds <= {max_ballot}, crashes <= {max_crashes}"
@@ -181,8 +184,7 @@ def explore(
         violation=search.violation_name,
         counterexample=None if search.violating is None else trace(search.violating),
         examples={
-            name: None if world is None else trace(world)
-            for name, world in search.examples.items()
+            name: None if key is None else trace(key) for name, key in search.examples.items()
         },
         model=f"{variant}: {cluster}; values {_describe_values(values, clients)}; {network}",
     )
@@ -292,20 +294,16 @@ class _Search:
         self.always = always
         self.sometimes = sometimes
         self.codes: dict[object, int] = {}
+        self.objects: list[object] = []
         self.by_id: dict[int, int] = {}
-        self.inflight_of: dict[Key, tuple[object, ...]] = {}
-        self.first_world = first
-        self.first = self.key(first, 0)
-        self.inflight_of[self.first] = first.inflight
-        self.remember(first)
+        self.first_world = self.canonical(first, self.key(first, 0))
+        self.first = self.key(self.first_world, 0)
         self.parent: dict[Key, tuple[Key, Action] | None] = {self.first: None}
-        self.keys: dict[int, Key] = {id(first): self.first}
-        self.alive: list[World] = [first]
         self.transitions = 0
         self.depth = 1
         self.seconds = 0.0
-        self.examples: dict[str, World | None] = {p.name: None for p in sometimes}
-        self.violating: World | None = None
+        self.examples: dict[str, Key | None] = {p.name: None for p in sometimes}
+        self.violating: Key | None = None
         self.violation_name: str | None = None
         self.violation_why = ""
         self.stopped_by = ""
@@ -319,22 +317,16 @@ class _Search:
             c = codes.get(obj)
             if c is None:
                 c = codes[obj] = len(codes)
+                self.objects.append(obj)
+                self.by_id[id(obj)] = c
         return c
 
-    def remember(self, world: World) -> None:
-        """Cache the codes of a stored world's objects by identity (they stay alive)."""
-        by_id, codes = self.by_id, self.codes
-        for obj in world.nodes:
-            by_id[id(obj)] = codes[obj]
-        for obj in world.inflight:
-            by_id[id(obj)] = codes[obj]
-
-    def key(self, world: World, crashes: int, parent: Key | None = None) -> Key:
-        """The seen-dict key of ``world``; ``parent`` (the key of the world it came from,
-        whose objects it mostly shares) lets an unchanged network reuse its codes."""
+    def key(self, world: World, crashes: int, parent: tuple[Key, World] | None = None) -> Key:
+        """The seen-dict key of ``world``; ``parent`` (the key and world it came from, whose
+        objects it mostly shares) lets an unchanged network reuse its codes."""
         code = self.code
-        if parent is not None and world.inflight == self.inflight_of[parent]:
-            inflight = parent[1]
+        if parent is not None and world.inflight == parent[1].inflight:
+            inflight = parent[0][1]
         else:
             inflight = tuple([code(m) for m in world.inflight])
         return (
@@ -347,6 +339,13 @@ class _Search:
             world.proposed,
             crashes,
         )
+
+    def canonical(self, world: World, key: Key) -> World:
+        """``world`` built from the canonical object of every code in ``key``."""
+        objects = self.objects
+        nodes = tuple([objects[c] for c in key[0]])
+        inflight = tuple([objects[c] for c in key[1]])
+        return replace(world, nodes=nodes, inflight=inflight)
 
     # -- the bounds --------------------------------------------------------------------------
 
@@ -373,15 +372,15 @@ class _Search:
 
     # -- the search --------------------------------------------------------------------------
 
-    def check(self, world: World) -> bool:
+    def check(self, world: World, key: Key) -> bool:
         """Check the properties in a new state; True if an always-property failed."""
         for p in self.sometimes:
             if self.examples[p.name] is None and p.check(world)[0]:
-                self.examples[p.name] = world
+                self.examples[p.name] = key
         for p in self.always:
             holds, why = p.check(world)
             if not holds:
-                self.violating, self.violation_name, self.violation_why = world, p.name, why
+                self.violating, self.violation_name, self.violation_why = key, p.name, why
                 return True
         return False
 
@@ -394,9 +393,9 @@ class _Search:
     ) -> str:
         clock = time.perf_counter()
         deadline = None if time_limit is None else clock + time_limit
-        parent, keys, alive, key_of = self.parent, self.keys, self.alive, self.key
+        parent, key_of, canonical = self.parent, self.key, self.canonical
         allowed, within_ballots = self.allowed, self.within_ballots
-        end = END_VIOLATION if self.check(self.first_world) else END_EXHAUSTED
+        end = END_VIOLATION if self.check(self.first_world, self.first) else END_EXHAUSTED
         frontier: list[tuple[World, int, Key]] = [(self.first_world, 0, self.first)]
         with Progress(progress, "explore") as bar:
             while frontier and end == END_EXHAUSTED:
@@ -416,7 +415,7 @@ class _Search:
                             continue
                         self.transitions += 1
                         count = crashes + 1 if isinstance(action, Crash) else crashes
-                        new = key_of(after, count, key)
+                        new = key_of(after, count, (key, world))
                         if new in parent:
                             continue
                         if last:
@@ -426,12 +425,9 @@ class _Search:
                             end, self.stopped_by = END_BOUND, f"the state bound {max_states:,}"
                             break
                         parent[new] = (key, action)
-                        self.remember(after)
-                        alive.append(after)
-                        keys[id(after)] = new
-                        self.inflight_of[new] = after.inflight
+                        after = canonical(after, new)
                         next_level.append((after, count, new))
-                        if self.check(after):
+                        if self.check(after, new):
                             end = END_VIOLATION
                             break
                     if end != END_EXHAUSTED:
@@ -443,9 +439,8 @@ class _Search:
         self.seconds = time.perf_counter() - clock
         return end
 
-    def path(self, world: World) -> tuple[Action, ...]:
-        """The actions from the first world to a stored ``world``."""
-        key = self.keys[id(world)]
+    def path(self, key: Key) -> tuple[Action, ...]:
+        """The actions from the first world to the stored state ``key``."""
         steps: list[Action] = []
         link = self.parent[key]
         while link is not None:

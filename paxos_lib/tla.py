@@ -679,6 +679,7 @@ def explore_tla(
     deadline = None if time_limit is None else clock + time_limit
     lay = _Layout(model)
     canon = _canonicalizer(lay) if symmetry else None
+    sort_acceptors = _acceptor_sorter(lay) if symmetry else None
     first_state = initial_state(model) if start is None else start
     first = encode(model, first_state)
     if canon is not None:
@@ -703,7 +704,7 @@ def explore_tla(
     end = END_VIOLATION if violating is not None else END_EXHAUSTED
     moves_mask = lay.moves_key_mask
     moves_memo: dict[int, tuple[tuple[int, ...], int]] = {}
-    global_moves = lay.global_moves
+    global_moves = lay.global_moves if canon is None else _canonical_global_moves(lay)
     acc_tables = [(mask, {}, i) for i, mask in enumerate(lay.acc_key_masks)]
     acceptor_moves = lay.acceptor_moves
     with Progress(progress, "explore Paxos.tla") as bar:
@@ -719,18 +720,11 @@ def explore_tla(
                         entry = moves_memo[k] = global_moves(k)
                     deltas, count = entry
                     transitions += count
-                    if canon is None:
-                        for d in deltas:
-                            t = s + d
-                            if t not in parent:
-                                parent[t] = s
-                                append(t)
-                    else:
-                        for d in deltas:
-                            t = canon(s + d)
-                            if t not in parent:
-                                parent[t] = s
-                                append(t)
+                    for d in deltas:
+                        t = s + d
+                        if t not in parent:
+                            parent[t] = s
+                            append(t)
                     for mask, memo, i in acc_tables:
                         k = s & mask
                         entry = memo.get(k)
@@ -738,7 +732,7 @@ def explore_tla(
                             entry = memo[k] = acceptor_moves(i, k)
                         deltas, count = entry
                         transitions += count
-                        if canon is None:
+                        if sort_acceptors is None:
                             for d in deltas:
                                 t = s + d
                                 if t not in parent:
@@ -746,7 +740,7 @@ def explore_tla(
                                     append(t)
                         else:
                             for d in deltas:
-                                t = canon(s + d)
+                                t = sort_acceptors(s + d)
                                 if t not in parent:
                                     parent[t] = s
                                     append(t)
@@ -813,6 +807,52 @@ def _canonicalizer(lay: _Layout) -> Any:
         return c
 
     return canon
+
+
+def _canonical_global_moves(lay: _Layout) -> Any:
+    """``global_moves`` whose deltas lead straight to canonical forms.
+
+    ``Phase1a`` and ``Phase2a`` change only the global field, so from a canonical state
+    (acceptor fields sorted) the canonical successor is the state with its global field
+    renamed: the delta to it depends only on the memo key.
+    """
+    gmask = lay.global_mask
+    canonical_global = lay.canonical_global
+
+    def moves(key: int) -> tuple[tuple[int, ...], int]:
+        deltas, count = lay.global_moves(key)
+        g = key & gmask
+        return tuple(dict.fromkeys(canonical_global(g + d) - g for d in deltas)), count
+
+    return moves
+
+
+def _acceptor_sorter(lay: _Layout) -> Any:
+    """Sort the acceptor fields of a state whose global field is already canonical
+    (``Phase1b``/``Phase2b`` leave it unchanged).  Three acceptors get a sorting network."""
+    amask, shifts, gmask = lay.acc_mask, lay.shifts, lay.global_mask
+    if len(shifts) == 3:
+        sh0, sh1, sh2 = shifts
+
+        def sort3(s: int) -> int:
+            a, b, c = (s >> sh0) & amask, (s >> sh1) & amask, (s >> sh2) & amask
+            if a > b:
+                a, b = b, a
+            if b > c:
+                b, c = c, b
+                if a > b:
+                    a, b = b, a
+            return (s & gmask) | (a << sh0) | (b << sh1) | (c << sh2)
+
+        return sort3
+
+    def sort_any(s: int) -> int:
+        out = s & gmask
+        for x, sh in zip(sorted([(s >> sh) & amask for sh in shifts]), shifts, strict=True):
+            out |= x << sh
+        return out
+
+    return sort_any
 
 
 def _relabel(model: TlaModel, start: TlaState, chain: list[int], canon: Any) -> TlaTrace:

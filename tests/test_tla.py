@@ -288,3 +288,13 @@ def test_impossible_start_state_is_refused():
     bad = initial_state(TINY)._replace(msgs=frozenset({("2a", 0, "v1"), ("2a", 0, "v2")}))
     with pytest.raises(ConfigError, match="cannot be encoded"):
         explore_tla(TINY, start=bad)
+
+
+@pytest.mark.parametrize("acceptors", [2, 3, 4])
+def test_symmetry_classes_are_exactly_the_orbits_of_reachable_states(acceptors):
+    model = TlaModel(acceptors=acceptors, values=2, max_ballot=1 if acceptors < 4 else 0)
+    canon = tla._canonicalizer(tla._Layout(model))
+    orbits = {canon(encode(model, s)) for s in reachable(model)}
+    result = explore_tla(model, symmetry=True)
+    assert result.ok and result.states == len(orbits)
+    assert explore_tla(model).states == len(reachable(model))
