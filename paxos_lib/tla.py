@@ -55,7 +55,10 @@ global field and the 1b fields.  Stuttering steps and repeated witnesses are cou
 built.  With ``symmetry=True`` a state is replaced by its canonical form: acceptor fields
 sorted (fact 3; the quorum system must be closed under renaming acceptors) and values renamed
 in order of first appearance in the 2a array (fact 2).  That form is exact, so the number of
-states is the number of symmetry classes.
+states is the number of symmetry classes.  It is cheap to keep: ``Phase1a``/``Phase2a``
+change only the global field, so their memoized deltas lead straight to the renamed form;
+``Phase1b``/``Phase2b`` leave the global field alone, so only the acceptor fields are sorted
+(a three-comparison sorting network for three acceptors).
 
 NOTE: the spec's ``Ballot`` is ``Nat``; like TLC's models we bound it to ``0..max_ballot``.
 NOTE: like the spec, the model has no crashes and never loses a message: a lost message is
