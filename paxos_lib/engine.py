@@ -35,7 +35,9 @@ Other protocols
 The engine is not tied to single-decree Paxos.  A cluster object that defines
 ``make_rules(variant)`` and ``initial_state(node)`` (and the id helpers ``Cluster`` has)
 brings its own roles, whose states answer ``on_message``, ``on_timeout``, ``after_crash``
-and, for nodes that take client values, ``can_propose``/``on_propose``.  Multi-Paxos
+and, for nodes that take client values, ``can_propose``/``on_propose``; a state may also
+answer ``after_recover`` (restart code returning ``(state, effects)``, e.g. re-arming its
+retry timer, which a crash disarms).  Multi-Paxos
 (``paxos_lib.multipaxos``) runs on this same engine that way, with the same faults.
 
 This module imports only the values, roles and variants; never networkx, matplotlib or
@@ -253,7 +255,8 @@ def listed_partitions(cluster: Cluster) -> list[Partition]:
     minority = cluster.acceptor_ids[: (cluster.acceptors - 1) // 2]
     candidates = [(n,) for n in ids]
     if minority:
-        candidates += [(p, *minority) for p in cluster.proposer_ids]
+        # dict.fromkeys: a proposer that is also an acceptor (a replica) is listed once
+        candidates += [tuple(dict.fromkeys((p, *minority))) for p in cluster.proposer_ids]
     for side in candidates:
         rest = tuple(n for n in ids if n not in side)
         if not rest:
@@ -461,7 +464,18 @@ def apply(world: World, action: Action) -> World:
         return _replace(world, nodes=tuple(nodes), crashed=world.crashed | {action.node},
                         timers=world.timers - {action.node})
     if isinstance(action, Recover):
-        return _replace(world, crashed=world.crashed - {action.node})
+        up = world.crashed - {action.node}
+        i = index(action.node)
+        restart = getattr(world.nodes[i], "after_recover", None)
+        if restart is None:
+            return _replace(world, crashed=up)
+        # A role with restart code (Multi-Paxos replicas) may arm its timer again.
+        nodes = list(world.nodes)
+        inflight = list(world.inflight)
+        nodes[i], effects = restart(rules)
+        timers, votes = _run_effects(world, nodes, inflight, effects)
+        return World(cfg, tuple(nodes), tuple(inflight), up, world.partition,
+                     timers, votes, world.proposed)
     if isinstance(action, Partition):
         return _replace(world, partition=action)
     assert isinstance(action, Heal)
