@@ -23,7 +23,7 @@ __all__ = ["COMMANDS", "PROG", "CliParser", "build_parser", "main"]
 PROG = "python -m paxos_lib"
 
 # The command modules, in the order --help lists them.
-COMMANDS: tuple[str, ...] = ("demo", "simulate", "check")
+COMMANDS: tuple[str, ...] = ("demo", "simulate", "check", "orders")
 
 
 class CliParser(argparse.ArgumentParser):

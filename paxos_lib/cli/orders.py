@@ -1,0 +1,187 @@
+"""``python -m paxos_lib orders``: a replicated order workload under faults, and its verdict.
+
+Runs ``OrdersSimulation.run_workload``: ``--orders`` clients, one per order, submit create,
+confirm, pay, ship, deliver (or cancel) to the ``--replicas`` Multi-Paxos replicas while the
+seeded scheduler injects the faults given by the flags; then the network heals, every replica
+recovers and catches up.  Prints each replica's order states side by side, the slots used, the
+message count, and whether all replicas agree (every Multi-Paxos safety property);
+``--json`` prints one JSON object with at least ``agree``, ``slots``, ``messages`` and
+``order_states`` (per replica).
+
+Exit status: 0 when all replicas agree, 1 when a property is violated, 2 on bad arguments.
+Imports only the core library and ``paxos_lib.multipaxos``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from paxos_lib.cluster import MAX_NODES_PER_ROLE
+from paxos_lib.multipaxos import MULTIPAXOS_VARIANTS, OrdersResult, OrdersSimulation
+from paxos_lib.multipaxos.simulation import MAX_ORDERS
+from paxos_lib.simulation import Faults
+
+__all__ = ["register", "run"]
+
+#: (flag, default, what it is the probability of), in the order --help lists them.
+FAULT_FLAGS: tuple[tuple[str, float, str], ...] = (
+    ("drop", 0.0, "the message picked for delivery is lost instead"),
+    ("duplicate", 0.0, "the message picked for delivery is copied instead"),
+    ("crash", 0.0, "a random up replica crashes (it keeps only its durable state)"),
+    ("recover", 0.1, "a random crashed replica recovers"),
+    ("partition", 0.0, "the network splits (one replica, or two, cut off)"),
+    ("heal", 0.1, "a partition ends"),
+    ("timeout", 0.0, "a random armed retry timer fires early"),
+)
+
+
+def _int_in(low: int, high: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low} to {high}, got {text!r}"
+            ) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {value}")
+        return value
+
+    return parse
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a probability from 0 to 1, got {text!r}"
+        ) from None
+    if not 0.0 <= value <= 1.0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a probability from 0 to 1, got {text}")
+    return value
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``orders`` command to ``subparsers``."""
+    parser = subparsers.add_parser(
+        "orders",
+        help="run a replicated order workload (Multi-Paxos) under faults; print every "
+             "replica's order states and whether they agree",
+        description=(
+            "Clients submit each order's commands (create, confirm, pay, ship, deliver or "
+            "cancel) to a cluster of Multi-Paxos replicas while a seeded scheduler injects "
+            "the faults below; then the network heals and every replica catches up.  Prints "
+            "each replica's order states, the slots used, the message count and whether all "
+            "replicas agree.  Exit status: 0 agree, 1 a property violated, 2 bad arguments."
+        ),
+    )
+    run_group = parser.add_argument_group("cluster and workload")
+    run_group.add_argument("--replicas", type=_int_in(2, MAX_NODES_PER_ROLE), default=5,
+                           metavar="N",
+                           help="number of replicas r1, r2, ... (default: %(default)s)")
+    run_group.add_argument("--orders", type=_int_in(1, MAX_ORDERS), default=20, metavar="N",
+                           help="number of orders, each with its own client "
+                                "(default: %(default)s)")
+    run_group.add_argument("--variant", choices=list(MULTIPAXOS_VARIANTS), default="classic",
+                           metavar="NAME",
+                           help="classic Multi-Paxos, phase1-per-slot (phase 1 before every "
+                                "command) or forgetful-leader (a broken new leader) "
+                                "(default: %(default)s)")
+    run_group.add_argument("--seed", type=_seed, default=0, metavar="S",
+                           help="seed of the scheduler and the clients: the same seed gives "
+                                "the same run (default: %(default)s)")
+    run_group.add_argument("--retry", type=_probability, default=0.05, metavar="P",
+                           help="probability that a client also retries a request early, so "
+                                "it may be decided twice (default: %(default)s)")
+    run_group.add_argument("--steps", type=_int_in(1, 10**9), default=None, metavar="N",
+                           help="stop after this many steps in all (default: 5000 + 2000 "
+                                "per order)")
+    faults = parser.add_argument_group(
+        "faults", "probabilities from 0 to 1, rolled by the scheduler at every step"
+    )
+    for name, default, meaning in FAULT_FLAGS:
+        faults.add_argument(f"--{name}", type=_probability, default=default, metavar="P",
+                            help=f"probability that {meaning} (default: %(default)s)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (agree, slots, messages, order_states per "
+                             "replica, ...) instead of text")
+    parser.set_defaults(run=run)
+
+
+def workload(args: argparse.Namespace) -> tuple[OrdersSimulation, OrdersResult, Faults]:
+    """Build the replicas and run the workload as ``args`` say."""
+    faults = Faults(**{name: getattr(args, name) for name, _, _ in FAULT_FLAGS})
+    sim = OrdersSimulation(args.replicas, seed=args.seed, variant=args.variant)
+    result = sim.run_workload(args.orders, faults, retry=args.retry, max_steps=args.steps)
+    return sim, result, faults
+
+
+def _as_json(sim: OrdersSimulation, result: OrdersResult, faults: Faults) -> dict[str, object]:
+    out: dict[str, object] = {
+        "cluster": sim.cluster.to_dict(),
+        "faults": {name: getattr(faults, name) for name, _, _ in FAULT_FLAGS},
+    }
+    out.update(result.to_dict())
+    return out
+
+
+def _table(result: OrdersResult) -> list[str]:
+    replicas = list(result.order_states)
+    orders = sorted({o for states in result.order_states.values() for o in states})
+    cells = [["order", *replicas]]
+    for o in orders:
+        cells.append([f"#{o}", *(result.order_states[r].get(o, "-") for r in replicas)])
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            for row in cells]
+
+
+def _as_text(sim: OrdersSimulation, result: OrdersResult, faults: Faults) -> str:
+    fault_text = ", ".join(f"{name} {getattr(faults, name):g}" for name, _, _ in FAULT_FLAGS)
+    ends = {
+        "converged": "every replica caught up and nothing more could happen",
+        "max-steps": "the step limit was reached",
+    }
+    applied = ", ".join(f"{r} {n}" for r, n in result.applied.items())
+    failed = [v.name for v in result.verdicts if not v.holds]
+    verdict = (
+        "AGREE: every replica agrees on every slot and every order state" if not failed
+        else f"VIOLATED: {', '.join(failed)}"
+    )
+    return "\n".join([
+        f"Replicated order log: {sim.cluster}; variant {sim.variant}, seed {sim.seed}",
+        f"Faults: {fault_text}",
+        f"Workload: {result.orders} order(s), {result.commands} command(s), "
+        f"{result.retries} client retr{'y' if result.retries == 1 else 'ies'}",
+        "",
+        "Order states on each replica:",
+        *_table(result),
+        "",
+        f"Slots used: {result.slots} ({result.noops} no-op(s), {result.duplicates} request(s) "
+        "decided twice and applied once)",
+        f"Applied: {applied}",
+        f"Messages: {result.messages} ({result.messages_per_command:.1f} per command)",
+        f"Run ended after {result.steps} step(s): {ends.get(result.end, result.end)}.",
+        *(f"  {v}" for v in (*result.verdicts, result.progress)),
+        f"Verdict: {verdict}",
+    ])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the workload; print it; return 0 if all replicas agree, 1 if not."""
+    sim, result, faults = workload(args)
+    if args.json:
+        print(json.dumps(_as_json(sim, result, faults), indent=2, ensure_ascii=False))
+    else:
+        print(_as_text(sim, result, faults))
+    return 0 if result.agree else 1
