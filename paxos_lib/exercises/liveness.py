@@ -1,0 +1,146 @@
+"""Lesson 05: back-off and leaders, checked by running races (``paxos_lib.liveness``).
+
+``check_backoff`` asks three things of a learner's ``backoff(attempt, rng) -> steps``: that it
+draws its wait from ``rng`` (two proposers refused together must not come back together),
+that its window grows with the attempt (nobody knows how slow the network is), and that
+proposers using it settle fast, both on the lesson's network and on one three times slower,
+compared with the built-in ``random_backoff``.  ``check_should_retry`` asks of a leader rule
+``should_retry(me, up) -> bool`` that exactly one of the proposers that are up retries, and
+then races with it while proposers crash.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from itertools import combinations
+from typing import Any
+
+from paxos_lib.exercises.feedback import Feedback, need_function
+from paxos_lib.liveness import Timings, race, random_backoff, steps_to_decision
+from paxos_lib.simulation import Faults
+
+__all__ = ["check_backoff", "check_should_retry"]
+
+#: The networks a back-off is raced on: the lesson's, and one three times slower.
+NETWORKS: dict[str, dict[str, Any]] = {
+    "the lesson's network": {},
+    "a network three times slower": {
+        "latency": (3, 6), "accept_latency": (9, 18), "patience": 48, "max_steps": 1200,
+    },
+}
+RACES = 30
+ATTEMPTS = range(1, 11)
+
+
+def _wait_of(fn: Callable[..., Any], attempt: int, seed: int) -> tuple[int | None, str | None]:
+    """The learner's wait for ``attempt`` with ``random.Random(seed)``, or what is wrong."""
+    try:
+        ticks = fn(attempt, random.Random(seed))
+    except Exception as exc:  # the learner's code may raise anything: report it, never crash
+        return None, f"for attempt {attempt} your function raised {type(exc).__name__}: {exc}"
+    if isinstance(ticks, bool) or not isinstance(ticks, int):
+        return None, (f"for attempt {attempt} it returned {ticks!r}; return a whole number of "
+                      "steps, such as rng.randint(0, 8)")
+    if ticks < 0:
+        return None, f"for attempt {attempt} it returned {ticks}; a wait cannot be negative"
+    return ticks, None
+
+
+def _p90(t: Timings) -> str:
+    x = t.percentile(90)
+    return f"more than {t.max_steps}" if x is None else f"{x:g}"
+
+
+def check_backoff(fn: Callable[[int, random.Random], int]) -> Feedback:
+    """Check ``fn(attempt, rng) -> steps``: how long a proposer waits after its attempt-th
+    refusal before it tries a higher ballot."""
+    fn = need_function(fn, "check_backoff")
+    total = 3 + len(NETWORKS)
+    waits: dict[int, list[int]] = {}
+    for attempt in ATTEMPTS:
+        for seed in range(40):
+            ticks, problem = _wait_of(fn, attempt, seed)
+            if problem is not None:  # nothing else can be checked yet
+                return Feedback("backoff", False, 1, (problem,))
+            assert ticks is not None
+            waits.setdefault(attempt, []).append(ticks)
+    problems: list[str] = []
+    if all(len(set(waits[attempt])) == 1 for attempt in (1, 2, 3)):
+        problems.append(
+            f"it waits exactly {waits[1][0]} step(s) after the first refusal whatever rng "
+            "says: two proposers refused at the same moment would wait exactly as long and "
+            "come back together; draw the wait from rng, such as rng.randint(0, window)"
+        )
+    first, sixth = max(waits[1]), max(waits[6])
+    if sixth <= first:
+        problems.append(
+            f"after 6 refusals it still waits at most {sixth} step(s), as after the first: "
+            "nobody knows how slow the network is, so start with a window of about one round "
+            "and double it after each refusal"
+        )
+    for network, args in NETWORKS.items():
+        ours = steps_to_decision(fn, RACES, progress=False, **args)
+        ref = steps_to_decision(random_backoff, RACES, progress=False, **args)
+        p90, ref90 = ours.percentile(90), ref.percentile(90)
+        assert ref90 is not None
+        if p90 is None or p90 > 1.5 * ref90 + 5:
+            problems.append(
+                f"on {network}, 90% of {RACES} races chose a value within {_p90(ours)} steps "
+                f"with your back-off, but within {ref90:g} with a window that starts at about "
+                "one round and doubles: your waits are too short for a rival to finish its "
+                "round, so the proposers keep pre-empting each other"
+            )
+    return Feedback("backoff", not problems, total, tuple(problems))
+
+
+def check_should_retry(fn: Callable[[str, tuple[str, ...]], bool]) -> Feedback:
+    """Check ``fn(me, up) -> bool``: may proposer ``me`` retry, when ``up`` are the
+    proposers that are up (sorted, ``me`` among them)?  Exactly one of them should."""
+    fn = need_function(fn, "check_should_retry")
+    proposers = ("p1", "p2", "p3")
+    problems: list[str] = []
+    total = 1
+    for k in (3, 2, 1):
+        for up in combinations(proposers, k):
+            total += 1
+            problem = _judge_rule(fn, up, proposers)
+            if problem is not None:
+                problems.append(problem)
+    faults = Faults(crash=0.03, recover=0.05)
+    races = [race("leader", s, proposers=3, leaders=fn, faults=faults) for s in range(RACES)]
+    undecided = sum(1 for r in races if not r.decided)
+    if undecided:
+        problems.append(
+            f"in {undecided} of {RACES} races among p1, p2 and p3, with proposers and "
+            f"acceptors crashing and recovering, nothing was chosen within {races[0].max_steps} "
+            "steps"
+        )
+    return Feedback("should_retry", not problems, total, tuple(problems))
+
+
+def _judge_rule(fn: Callable[..., Any], up: tuple[str, ...],
+                proposers: tuple[str, ...]) -> str | None:
+    retry: list[str] = []
+    for me in up:
+        try:
+            answer = fn(me, up)
+        except Exception as exc:  # the learner's code may raise anything
+            return (f"with {', '.join(up)} up, asking {me}: your function raised "
+                    f"{type(exc).__name__}: {exc}")
+        if not isinstance(answer, bool):
+            return (f"with {', '.join(up)} up, asking {me}: it should answer True or False, "
+                    f"but returned {answer!r}")
+        if answer:
+            retry.append(me)
+    if len(retry) > 1:
+        who = "both" if len(retry) == 2 else "all"
+        names = ", ".join(retry[:-1]) + " and " + retry[-1]
+        return (f"with {', '.join(up)} up, {names} {who} retry: {len(retry)} "
+                "leaders duel, as if there were no leader")
+    if not retry:
+        down = " and ".join(p for p in proposers if p not in up)
+        left = (f"{up[0]} does not retry" if len(up) == 1
+                else f"neither {' nor '.join(up)} retries")
+        return f"with {down} crashed, {left}: order 42 waits until a crashed proposer recovers"
+    return None

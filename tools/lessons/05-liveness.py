@@ -1,0 +1,253 @@
+# %% [markdown]
+# # 05 · Liveness: duels, back-off and leaders
+#
+# Lessons 02 to 04 showed that Paxos never lets order 42 end up both "confirmed" and
+# "cancelled", whatever the network does. This lesson asks the other question: will the shop
+# *ever* decide, and how soon? Two proposers that want different things can keep refusing
+# each other forever without breaking any rule; we watch that happen, try the two usual
+# remedies, and meet the theorem that says no remedy can be perfect.
+#
+# ## Learning goals
+#
+# 1. Explain how two proposers can pre-empt each other forever (a *duel*), and spot one.
+# 2. Compare randomized back-off and a leader over many seeded races, and see both are safe.
+# 3. State the FLP result and what it means for Paxos: always safe, live when the network is.
+
+# %%
+import paxos_lib as px
+from paxos_lib import liveness
+
+SEED = 0
+
+# %% [markdown]
+# ## A network with a clock
+#
+# Liveness is about time, so this lesson's simulator has a clock. A *step* is now one tick:
+# every message takes a few ticks to arrive, and many messages may arrive in the same tick.
+# Prepares, promises and the rest take 1 or 2 ticks; accepts, which carry the whole order and
+# are written to disk before the vote, take 3 to 6. Each message's delay is drawn from the
+# race's own seeded random generator, so every race can be replayed exactly.
+#
+# The roles are the ones from lessons 02 to 04, unchanged. Recall what a proposer does when an
+# acceptor refuses it (a *Nack*: "I promised a higher ballot"): it gives its ballot up and
+# waits for its retry timer. *When* that timer fires is not part of the protocol; it is a
+# policy of the environment, and it is exactly what this lesson varies:
+#
+# - `"duel"`: retry at once, with a ballot above the one that refused us.
+# - `"backoff"`: wait a random number of steps first.
+# - `"leader"`: only one distinguished proposer retries; the others step aside.
+#
+# `liveness.race(strategy, seed)` runs p1 (the warehouse, which wants "confirmed") against p2
+# (the customer's cancel button, "cancelled") until some value is chosen. Its `story` tells
+# the race in plain words.
+
+# %%
+duel = liveness.race("duel", seed=SEED + 17)
+print(duel.story(first=14))
+
+# %% [markdown]
+# Look at steps 3 to 18. p1 is refused because a2 promised p2's ballot 1.p2, so p1 starts
+# 2.p1 at once. Its prepares overtake p2's slow accepts, so by step 8 a2 has promised 2.p1
+# and refuses p2's accept; p2 starts 3.p2 at once, which overtakes p1's accepts, and so
+# on. Every message was handled by the rules, every refusal was correct, and
+# still nothing is chosen. Notice too that from step 12 both proposers ask for "confirmed"
+# (p2 adopted it from a promise, lesson 03's rule), and the duel *still* goes on: agreeing on
+# a value is not enough, a quorum must accept it at one ballot.
+#
+# **Predict, then run.** This was one race. Over 50 seeded duels, how long will the slowest
+# take to choose a value? Will any of them never choose?
+
+# %%
+duels = [liveness.race("duel", seed=SEED + i) for i in range(50)]
+slowest = max(duels, key=lambda r: r.steps)
+print(f"chose a value: {sum(r.decided for r in duels)} of {len(duels)}")
+print("steps, fastest to slowest:", sorted(r.steps for r in duels))
+print(slowest)
+
+# %% [markdown]
+# Every duel ended, half of them within 14 steps, but the slowest took 166 steps and 41
+# ballots, more than twenty times as long as the fastest. Nothing in the protocol ended it:
+# in the end a quorum of accepts happened to arrive before the rival's next prepare, by the
+# luck of the delays. Here is that slowest race as a plot of each proposer's ballot round
+# over time.
+
+# %%
+axes = liveness.plot_rounds(slowest)
+
+# %% [markdown]
+# The staircase is the duel: each step up is a new ballot that overtakes the rival's, and the
+# two lines climb together for 160 ticks. A duel goes on as long as a rival's whole phase 1
+# (a prepare and its promise, two quick hops) fits inside your phase 2 (a slow accept). On a
+# network where it never fits, duels end after a round; on one where it always fits, they
+# never end. The rest of the lesson is about not betting on the network.
+#
+# ## Remedy 1: randomized back-off
+#
+# The trouble is that a refused proposer comes straight back. If instead it waits, the rival
+# has time to finish its phase 2. How long? Nobody knows how slow the network is, so
+# `liveness.random_backoff` starts with a window of about one round (8 steps) and doubles it
+# after every refusal, and it draws the actual wait *at random* from that window, so that two
+# proposers refused at the same moment do not come back at the same moment.
+#
+# ## Remedy 2: a distinguished proposer
+#
+# Or avoid competition altogether: agree that only one proposer, the *leader*, retries. Here
+# the leader is the first proposer that is up (p1, or p2 if p1 has crashed), and the
+# simulator tells every proposer exactly who is up, a perfect failure detector that real
+# systems do not have (see the next section). The others try once, because their clients
+# asked them, and then step aside. This is what real systems do
+# (Multi-Paxos, Raft): one leader drives every decision while it lives.
+#
+# The same seed, the same network, the three strategies:
+
+# %%
+races = [liveness.race(strategy, seed=slowest.seed) for strategy in liveness.STRATEGIES]
+for r in races:
+    print(r)
+axes = liveness.plot_rounds(races)
+
+# %% [markdown]
+# Back-off chooses a value at step 13 and the leader at step 11, with three ballots each,
+# where the duel needed 166 steps and 41 ballots. (With back-off p1 waited and let p2's
+# "cancelled" through; the leader p1 insisted and won. Either outcome is fine: the shop
+# needs *one* answer for order 42, not a particular one.)
+
+# %% [markdown]
+# ## Safety holds even with two leaders
+#
+# A leader is chosen by noticing who is up, and a slow leader looks exactly like a dead one
+# (lesson 04). So sooner or later p2 will wrongly decide that p1 has crashed, and both will
+# believe they lead. `leaders=("p1", "p2")` makes that happen on purpose.
+#
+# **Predict, then run.** Two leaders, each retrying at once, on a network that loses 20% of
+# the messages, duplicates 10% and crashes nodes now and then. In 100 seeded races, can order
+# 42 end up both "confirmed" and "cancelled"?
+
+# %%
+faults = px.Faults(drop=0.2, duplicate=0.1, crash=0.02)
+two_leaders = [
+    liveness.race("leader", seed=SEED + i, leaders=("p1", "p2"), faults=faults)
+    for i in range(100)
+]
+print(f"chose a value: {sum(r.decided for r in two_leaders)} of 100")
+print(f"two values chosen: {sum(len(r.chosen) > 1 for r in two_leaders)}")
+print(f"safety violated: {sum(not r.ok for r in two_leaders)}")
+for verdict in two_leaders[0].verdicts:
+    print(verdict)
+
+# %% [markdown]
+# Never. Two leaders are just the duel again: they can cost time, never correctness. This is
+# the deep design choice of Paxos: the ballots, promises and quorums keep every run safe, and
+# timing (timeouts, back-off, leaders) is only ever used to make progress. A bug in the
+# leader election, or a network that fools it, can slow the shop down but cannot make it
+# lie to a customer.
+
+# %% [markdown]
+# ## How long, over many runs
+#
+# One seed proves little. Let us race each strategy 100 times (seeds 0 to 99) on three
+# networks: one that loses no messages, one that loses 10% and one that loses 20%.
+# `liveness.steps_to_decision` runs the races and shows a progress bar while it works.
+#
+# **Predict, then run.** Which strategy will be fastest when no message is lost? And when 20%
+# of the messages are lost?
+
+# %% tags=["nbval-ignore-output"]
+timings = [
+    liveness.steps_to_decision(strategy, range(SEED, SEED + 100), fault_rate)
+    for fault_rate in (0.0, 0.1, 0.2)
+    for strategy in liveness.STRATEGIES
+]
+
+# %%
+ax = liveness.plot_steps(timings)
+
+# %%
+for t in timings:
+    print(t)
+
+# %% [markdown]
+# Each dot is one race and each black bar a median; the scale is logarithmic. Three things
+# to notice:
+#
+# - **The tails differ most.** With no loss, half the duels choose a value within 18 steps,
+#   not far from the remedies' 8 and 10, but one duel in ten takes 75 steps or more, six
+#   times the remedies' 90th percentile. A shop cares about its slowest orders.
+# - **Back-off is quickest, the leader steadiest.** The leader insists on its first round:
+#   when p2's higher ballot refuses p1, p1 retries at once and pre-empts p2, which costs a
+#   round. After that nobody competes, and with no loss no race took more than 16 steps.
+# - **Loss hurts the leader most, and shortens duels.** A lost message is only noticed when
+#   its sender's patience timer runs out (16 steps here). With a leader, only the leader
+#   notices, and everybody waits for it: at 20% loss its slowest race took 137 steps, while
+#   with back-off the other proposer keeps trying. In a duel, a lost prepare lets the
+#   rival's accepts through, which ends the duel sooner. Back-off and leaders cure
+#   *contention*; only timeouts cure loss.
+#
+# And safety, again, held in all 900 races.
+
+# %% [markdown]
+# ## Why no remedy can be perfect: FLP
+#
+# In 1985 Fischer, Lynch and Paterson proved that no deterministic consensus protocol can
+# guarantee termination in an asynchronous system (where messages may take arbitrarily long
+# and no clock can tell a slow process from a crashed one) if even one process may crash.
+# Their proof shows that the network can always pick a schedule that keeps the system
+# undecided one step longer, and then again, forever; our duel is such a schedule for Paxos.
+# Every consensus protocol therefore gives something up, and Paxos gives up guaranteed
+# termination, never safety: it chooses at most one value under any timing, and it chooses
+# one once the system behaves synchronously for long enough, that is, once messages arrive
+# within a bound and a single leader is left alone long enough to finish both phases.
+# Timeouts, leader election and back-off are how real systems make that "long enough"
+# likely. Randomness is the other way around the theorem, which speaks of *deterministic*
+# protocols: random waits make an endless duel ever less likely, though on a network that
+# could see the coin flips it would still be possible.
+
+# %% [markdown]
+# ## What we saw
+#
+# - Two proposers that retry at once can **duel**: each new prepare overtakes the other's
+#   accepts, so ballots climb and nothing is chosen, with every rule followed.
+# - **Randomized back-off** (a window that doubles, a wait drawn at random) and a
+#   **distinguished proposer** both end duels quickly; the leader is the steadiest until
+#   messages get lost, because then everybody waits for the leader's timeout.
+# - **Safety never depends on timing**: two leaders, lost, duplicated and late messages and
+#   crashes slow Paxos down but never make it choose two values.
+# - **FLP**: no deterministic protocol can guarantee termination on an asynchronous network
+#   with one crash; Paxos stays safe always and makes progress when the network behaves.
+#
+# Next: [06 · Model checking](06-model-checking.ipynb) stops sampling runs and checks every
+# interleaving of a small cluster.
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise gives you a starting function that runs, and a check that tells you in plain
+# words what is still wrong. Change the function, run the cell again, and repeat until the
+# check says *Well done*. Reference answers are in `solutions/05-liveness.ipynb`; try first.
+#
+# **Exercise 1 — back-off.** `backoff(attempt, rng)` says how many steps a proposer waits
+# after its `attempt`-th refusal (1, 2, 3, …) before it tries a higher ballot. `rng` is a
+# `random.Random`, so `rng.randint(0, 10)` draws a whole number from 0 to 10. The check races
+# proposers using your function on this lesson's network and on one three times slower. The
+# starting version waits a fixed 3 steps. What goes wrong, and on which network?
+
+# %%
+def backoff(attempt, rng):
+    return 3
+
+
+px.exercises.check_backoff(backoff)
+
+# %% [markdown]
+# **Exercise 2 — who leads?** `should_retry(me, up)` says whether proposer `me` may retry,
+# given `up`, the proposers that are up (sorted, such as `("p1", "p3")`, with `me` among
+# them). Every proposer asks the same question about itself. The starting version lets every
+# proposer that is up retry. What does that turn the leader back into, and what must your
+# rule do when the leader crashes?
+
+# %%
+def should_retry(me, up):
+    return me in up
+
+
+px.exercises.check_should_retry(should_retry)
