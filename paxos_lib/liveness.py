@@ -44,8 +44,9 @@ phase 1 (a prepare and its promise) fits inside your phase 2; with equally fast 
 duels end after a round or two.  Slower accepts (they carry the order, and acceptors write it
 to disk before voting) make duels long enough to see.  ``accept_latency=latency`` removes it.
 
-This module imports tqdm only inside ``steps_to_decision`` and matplotlib only inside the
-``plot_*`` functions; the rest needs only the standard library.
+This module imports tqdm only when a progress bar is asked for (``steps_to_decision``,
+``compare``) and matplotlib only inside the ``plot_*`` functions; the rest needs only the
+standard library.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ __all__ = [
     "VALUES",
     "Race",
     "Timings",
+    "compare",
     "first_up",
     "plot_rounds",
     "plot_steps",
@@ -480,6 +482,51 @@ class Timings:
                 f"{self.unsafe} unsafe")
 
 
+def _seed_list(seeds: object) -> tuple[int, ...]:
+    if isinstance(seeds, int) and not isinstance(seeds, bool):
+        return tuple(range(_check_int("seeds", seeds, 1)))
+    try:
+        if isinstance(seeds, str | bytes):
+            raise TypeError
+        seed_list = tuple(seeds)  # type: ignore[call-overload]
+    except TypeError:
+        raise ConfigError(f"seeds must be a count or a list of ints, got {seeds!r}") from None
+    for s in seed_list:
+        _check_int("each seed", s)
+    return seed_list
+
+
+def _progress(total: int, desc: str, on: bool) -> Any:
+    """A tqdm bar (a widget in a notebook, text in a terminal), or None."""
+    if not on:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc)
+
+
+def _timings(strategy: str | Backoff, seeds: tuple[int, ...], fault_rate: float, bar: Any,
+             race_args: dict[str, Any]) -> Timings:
+    name, _ = _check_strategy(strategy)
+    if "faults" in race_args:
+        raise ConfigError("the faults are made from fault_rate here; pass fault_rate=")
+    faults = Faults(drop=fault_rate)
+    results = []
+    for s in seeds:
+        results.append(race(strategy, s, faults=faults, **race_args))
+        if bar is not None:
+            bar.update(1)
+    return Timings(
+        strategy=name,
+        fault_rate=faults.drop,
+        seeds=seeds,
+        steps=tuple(r.steps for r in results),
+        max_steps=race_args.get("max_steps", 400),
+        ballots=tuple(sum(r.ballots.values()) for r in results),
+        unsafe=sum(1 for r in results if not r.ok),
+    )
+
+
 def steps_to_decision(
     strategy: str | Backoff,
     seeds: Iterable[int] | int = 50,
@@ -492,34 +539,42 @@ def steps_to_decision(
     message lost with probability ``fault_rate``; a tqdm progress bar counts the races.
     Other keyword arguments go to ``race``."""
     name, _ = _check_strategy(strategy)
-    if isinstance(seeds, int) and not isinstance(seeds, bool):
-        seeds = range(_check_int("seeds", seeds, 1))
+    rate = Faults(drop=fault_rate).drop
+    seed_list = _seed_list(seeds)
+    bar = _progress(len(seed_list), f"{name}, loss {rate:.0%}", progress)
     try:
-        if isinstance(seeds, str | bytes):
-            raise TypeError
-        seed_list = tuple(seeds)
-    except TypeError:
-        raise ConfigError(f"seeds must be a count or a list of ints, got {seeds!r}") from None
-    for s in seed_list:
-        _check_int("each seed", s)
-    if "faults" in race_args:
-        raise ConfigError("steps_to_decision makes the faults from fault_rate; pass fault_rate=")
-    faults = Faults(drop=fault_rate)
-    iterator: Iterable[int] = seed_list
-    if progress:
-        from tqdm.auto import tqdm
+        return _timings(strategy, seed_list, rate, bar, race_args)
+    finally:
+        if bar is not None:
+            bar.close()
 
-        iterator = tqdm(seed_list, desc=f"{name}, loss {faults.drop:.0%}", leave=False)
-    results = [race(strategy, s, faults=faults, **race_args) for s in iterator]
-    return Timings(
-        strategy=name,
-        fault_rate=faults.drop,
-        seeds=seed_list,
-        steps=tuple(r.steps for r in results),
-        max_steps=race_args.get("max_steps", 400),
-        ballots=tuple(sum(r.ballots.values()) for r in results),
-        unsafe=sum(1 for r in results if not r.ok),
-    )
+
+def compare(
+    strategies: Sequence[str | Backoff] = STRATEGIES,
+    fault_rates: Sequence[float] = (0.0,),
+    seeds: Iterable[int] | int = 50,
+    *,
+    progress: bool = True,
+    **race_args: Any,
+) -> tuple[Timings, ...]:
+    """``steps_to_decision`` for every fault rate and strategy (in that order: all
+    strategies at the first rate, then at the next), under one progress bar."""
+    if isinstance(strategies, str) or not isinstance(strategies, Sequence) or not strategies:
+        raise ConfigError(f"strategies must be a list such as {list(STRATEGIES)}, "
+                          f"got {strategies!r}")
+    for strategy in strategies:
+        _check_strategy(strategy)
+    if not isinstance(fault_rates, Sequence) or isinstance(fault_rates, str) or not fault_rates:
+        raise ConfigError(f"fault_rates must be a list such as [0.0, 0.1], got {fault_rates!r}")
+    rates = tuple(Faults(drop=r).drop for r in fault_rates)
+    seed_list = _seed_list(seeds)
+    bar = _progress(len(strategies) * len(rates) * len(seed_list), "races", progress)
+    try:
+        return tuple(_timings(strategy, seed_list, rate, bar, race_args)
+                     for rate in rates for strategy in strategies)
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def plot_rounds(races: Race | Sequence[Race], axes: Any = None) -> Any:

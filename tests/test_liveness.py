@@ -192,3 +192,19 @@ def test_plots() -> None:
     with pytest.raises(px.ConfigError, match="plot_steps needs a list of Timings"):
         liveness.plot_steps([1])
     plt.close("all")
+
+
+def test_compare_is_steps_to_decision_for_each_rate_and_strategy(capsys) -> None:  # type: ignore[no-untyped-def]
+    got = liveness.compare(("duel", "leader"), (0.0, 0.2), 4, progress=True)
+    assert [(t.strategy, t.fault_rate) for t in got] == [
+        ("duel", 0.0), ("leader", 0.0), ("duel", 0.2), ("leader", 0.2)]
+    assert got[3] == steps_to_decision("leader", 4, 0.2, progress=False)
+    assert "races: 100%" in capsys.readouterr().err
+    with pytest.raises(px.ConfigError, match="strategies must be a list"):
+        liveness.compare("duel")
+    with pytest.raises(px.ConfigError, match="unknown strategy 'slow'"):
+        liveness.compare(["slow"])
+    with pytest.raises(px.ConfigError, match="fault_rates must be a list"):
+        liveness.compare(fault_rates=0.1)
+    with pytest.raises(px.ConfigError, match="drop must be a probability"):
+        liveness.compare(fault_rates=[2])

@@ -147,17 +147,16 @@ for verdict in two_leaders[0].verdicts:
 #
 # One seed proves little. Let us race each strategy 100 times (seeds 0 to 99) on three
 # networks: one that loses no messages, one that loses 10% and one that loses 20%.
-# `liveness.steps_to_decision` runs the races and shows a progress bar while it works.
+# `liveness.compare` runs the 900 races and shows a progress bar while it works; for one
+# strategy and one loss rate, `liveness.steps_to_decision` does the same.
 #
 # **Predict, then run.** Which strategy will be fastest when no message is lost? And when 20%
 # of the messages are lost?
 
 # %% tags=["nbval-ignore-output"]
-timings = [
-    liveness.steps_to_decision(strategy, range(SEED, SEED + 100), fault_rate)
-    for fault_rate in (0.0, 0.1, 0.2)
-    for strategy in liveness.STRATEGIES
-]
+timings = liveness.compare(
+    liveness.STRATEGIES, fault_rates=(0.0, 0.1, 0.2), seeds=range(SEED, SEED + 100)
+)
 
 # %%
 ax = liveness.plot_steps(timings)
