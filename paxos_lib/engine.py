@@ -49,6 +49,7 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from paxos_lib.actions import (
@@ -246,9 +247,16 @@ def _distinct(messages: tuple[Message, ...]) -> list[Message]:
     return out
 
 
-def listed_partitions(cluster: Cluster) -> list[Partition]:
+def listed_partitions(cluster: Cluster) -> tuple[Partition, ...]:
     """The partitions ``enabled_actions`` offers: each node cut off alone, and each proposer
-    with a minority of the acceptors.  (``apply`` accepts any partition of the nodes.)"""
+    with a minority of the acceptors.  (``apply`` accepts any partition of the nodes.)
+
+    Computed once per cluster (clusters are frozen and hashable)."""
+    return _listed_partitions(cluster)
+
+
+@lru_cache(maxsize=64)
+def _listed_partitions(cluster: Cluster) -> tuple[Partition, ...]:
     ids = cluster.node_ids
     out: list[Partition] = []
     seen: set[Partition] = set()
@@ -265,7 +273,7 @@ def listed_partitions(cluster: Cluster) -> list[Partition]:
         if p not in seen:
             seen.add(p)
             out.append(p)
-    return out
+    return tuple(out)
 
 
 def check_world(world: object) -> World:

@@ -125,7 +125,7 @@ def test_listed_partitions_cut_off_each_node_and_each_proposer_with_a_minority()
     assert len(parts) == len(cluster.node_ids) + 2
     assert len(set(parts)) == len(parts)
     # A single acceptor has no minority to cut off with a proposer.
-    assert listed_partitions(px.Cluster(proposers=1, acceptors=1)) == [
+    assert list(listed_partitions(px.Cluster(proposers=1, acceptors=1))) == [
         Partition((("p1",), ("a1", "l1"))),
         Partition((("a1",), ("p1", "l1"))),
         Partition((("l1",), ("p1", "a1"))),
