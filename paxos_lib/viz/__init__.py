@@ -1,0 +1,41 @@
+"""Pictures and widgets: see a Paxos run, and step it by hand.
+
+Theory of operation
+-------------------
+Everything here is drawn from a ``History`` (``history.py``): the worlds of a run walked pair
+by pair, which recovers every message copy (sent, delivered, dropped, duplicated) and every
+node and network event.  From it:
+
+- ``message_graph(source)`` -- a ``networkx.MultiDiGraph`` of nodes and message copies, for
+  reading and testing; ``draw_message_graph(source, ax=None)`` draws the world at one step;
+- ``sequence_chart(source, ax=None)`` -- the space-time diagram of the whole run; in a lesson,
+  ``px.viz.sequence_chart(sim.trace);`` shows it as a static figure;
+- ``state_table(source)`` -- every node's state as HTML, durable fields marked and the fields
+  the last step changed highlighted;
+
+``source`` is a ``Simulation`` or a ``Trace`` (or a ``History``); ``step=`` picks an earlier
+moment.  The drawing functions take ``ax=`` and return the Axes they drew on (a new pyplot
+figure when none is given, so a notebook's inline backend shows it exactly once).
+
+This package is the only place in ``paxos_lib`` that imports matplotlib, networkx and
+ipywidgets; ``import paxos_lib`` loads it lazily on first use of ``px.viz``.
+"""
+
+from __future__ import annotations
+
+from paxos_lib.viz.chart import sequence_chart
+from paxos_lib.viz.export import trace_to_pytest
+from paxos_lib.viz.graph import draw_message_graph, message_graph
+from paxos_lib.viz.history import History, history_of
+from paxos_lib.viz.table import state_table, status_html
+
+__all__ = [
+    "History",
+    "draw_message_graph",
+    "history_of",
+    "message_graph",
+    "sequence_chart",
+    "state_table",
+    "status_html",
+    "trace_to_pytest",
+]
