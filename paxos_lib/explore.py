@@ -58,7 +58,14 @@ from dataclasses import replace
 
 from paxos_lib.actions import Action, Crash, Deliver, Duplicate, Heal, Partition, Propose, Timeout
 from paxos_lib.cluster import Cluster
-from paxos_lib.engine import Config, World, apply, check_network, enabled_actions, initial_world
+from paxos_lib.engine import (
+    Config,
+    World,
+    apply_enabled,
+    check_network,
+    enabled_actions,
+    initial_world,
+)
 from paxos_lib.errors import ConfigError
 from paxos_lib.messages import Nack
 from paxos_lib.properties import Property, check_property_names
@@ -410,7 +417,7 @@ class _Search:
                     for action in enabled_actions(world):
                         if not allowed(world, action, crashes):
                             continue
-                        after = apply(world, action)
+                        after = apply_enabled(world, action)
                         if not within_ballots(action, after):
                             continue
                         self.transitions += 1
