@@ -182,7 +182,6 @@ def _engine_values(args: argparse.Namespace, cluster: Cluster) -> Any:
 
 def explore_engine(args: argparse.Namespace) -> ExploreResult:
     """Run ``paxos_lib.explore`` as ``args`` say."""
-    from paxos_lib.explore import explore
 
     _refuse(args, TLA_ONLY, "engine")
     cluster = Cluster(
@@ -193,12 +192,32 @@ def explore_engine(args: argparse.Namespace) -> ExploreResult:
     )
     if args.properties is not None and not args.properties:
         raise ConfigError(f"--properties must name at least one of {one_of(PROPERTY_NAMES)}")
+    # Smaller ballot bounds first: their state spaces are included in the larger one's and
+    # far smaller, so a violation usually turns up in seconds instead of an hour.  A
+    # violation within a smaller bound is a violation within the asked-for bound too.
+    result = None
+    for bound in range(min(1, args.max_ballot), args.max_ballot + 1):
+        result = _explore_engine_within(args, cluster, bound)
+        if result.end != END_EXHAUSTED or bound == args.max_ballot:
+            break
+        if not args.json:
+            print(f"max-ballot {bound}: no violation ({result.states:,} states); "
+                  f"now max-ballot {bound + 1}", file=sys.stderr)
+    assert result is not None
+    args.found_within = bound
+    return result
+
+
+def _explore_engine_within(args: argparse.Namespace, cluster: Cluster,
+                           bound: int) -> ExploreResult:
+    from paxos_lib.explore import explore
+
     return explore(
         cluster,
         _engine_values(args, cluster),
         variant=args.variant,
         network=args.network,
-        max_ballot=args.max_ballot,
+        max_ballot=bound,
         max_crashes=0 if args.max_crashes is None else args.max_crashes,
         max_copies=2 if args.max_copies is None else args.max_copies,
         partitions=bool(args.partitions),
@@ -266,8 +285,15 @@ def as_text(result: ExploreResult) -> str:
 def run(args: argparse.Namespace) -> int:
     """Explore; print the verdict; return 0 ok, 1 violated, 3 incomplete."""
     result = explore_model(args) if args.model == "tla" else explore_engine(args)
+    within = getattr(args, "found_within", args.max_ballot)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        data = result.to_dict()
+        data["max_ballot_searched"] = within
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(as_text(result))
+        if within != args.max_ballot:
+            print(f"\n(Found while searching ballot rounds up to {within}, which are within the "
+                  f"--max-ballot {args.max_ballot} you asked for; the counterexample is the "
+                  f"shortest with rounds up to {within}.)")
     return exit_status(result)
