@@ -129,3 +129,16 @@ def test_help_lists_every_flag() -> None:
     for flag in ("--model", "--variant", "--proposers", "--acceptors", "--max-ballot",
                  "--max-crashes", "--symmetry", "--json", "--quorums", "--time-limit"):
         assert flag in done.stdout
+
+
+def test_smaller_ballot_bounds_are_searched_first() -> None:
+    code, data = run_json("--variant", "forgetful-proposer", "--proposers", "2",
+                          "--acceptors", "1", "--max-ballot", "3")
+    assert code == 1
+    assert data["max_ballot_searched"] == 1
+    assert len(data["counterexample"]) == 8  # type: ignore[arg-type]
+    text = run_cli("--variant", "forgetful-proposer", "--proposers", "2", "--acceptors", "1",
+                   "--max-ballot", "3")
+    assert "Found while searching ballot rounds up to 1" in text.stdout
+    code, data = run_json("--proposers", "1", "--acceptors", "1", "--max-ballot", "2")
+    assert code == 0 and data["max_ballot_searched"] == 2  # no violation: every bound searched
