@@ -36,14 +36,16 @@ The rules, numbered as in lesson 07
    ``b``* knows its command is the chosen one (a leader proposes one command per slot per
    ballot, and announces only slots where its proposal is the chosen command).  A leader that
    starts a new ballot with all of its old ballot's proposals chosen vouches for the old one
-   the same way in its ``LogPrepare``.  Any other slot
-   it lacks it asks for with ``CatchUp``; any replica answers with the chosen entries
-   (``CatchUpReply``).  A lagging or recovered replica catches up this way.
+   the same way in its ``LogPrepare``.  Any other slot it lacks a replica asks for with
+   ``CatchUp``; any replica answers with the chosen entries (``CatchUpReply``).  A lagging or
+   recovered replica catches up this way.
 7. **Leader change.**  A replica that sees a higher ballot stops leading, and passes its
    unfinished client commands to the new leader (``Forward``).  A follower holding a client's
    command forwards it again when its retry timer fires; if the timer fires a second time
-   with no word from the leader, it suspects the leader and starts rule 1 itself.  A
-   candidate whose timer fires resends its 1a (a higher ballot would have been nacked).
+   with no word from the leader, it suspects the leader and starts rule 1 itself.  A leader
+   that is forwarded a command it already holds chosen answers with a ``Commit``, so the
+   forwarder catches up instead of suspecting it.  A candidate whose timer fires resends its
+   1a to everyone (a higher ballot would have been nacked).
 8. **Exactly once.**  A client that retries sends the same ``(client_id, request_id)`` again,
    maybe to another replica, so one request can be chosen in two slots.  Both are applied,
    and ``paxos_lib.orders.apply`` turns the second into a ``duplicate`` that changes nothing.
@@ -72,6 +74,11 @@ rebuild them from a snapshot plus the log after a restart.
 NOTE: a vote is dropped once its slot is known chosen (the log holds the command), so state
 stays small; promises report the chosen command instead, which is stronger information.
 NOTE: the exactly-once table lives in the book and is never trimmed (see ``orders.py``).
+NOTE: there is no pre-vote (as in Raft): replicas cut off in a minority keep starting phase 1
+with higher ballots, and when the partition heals the first of those ballots to arrive
+preempts the majority's leader.  Safe, but a needless leader change.
+NOTE: a leader keeps calling on a crashed follower (its heartbeats wait in the network), so a
+run with a replica down for good never goes quiet.
 """
 
 from __future__ import annotations
