@@ -495,3 +495,14 @@ def test_orders_commands_are_used_as_text() -> None:
     assert sim.order_states("r2") == {7: "CANCELLED"}  # ship was refused, cancel allowed
     outcome = sim.replicas()[1].book.outcome_of("c7", 2)
     assert outcome is not None and outcome.kind == "rejected"
+
+
+def test_cluster_offers_its_properties_to_generic_tools() -> None:
+    sim = OrdersSimulation(3, seed=0)
+    sim.run_workload(2)
+    cluster = sim.cluster
+    assert [p.name for p in cluster.properties] == [  # type: ignore[attr-defined]
+        "slot-agreement", "replicas-agree", "prefix", "same-states", "validity", "all-applied"]
+    verdicts = cluster.check_all(sim.world)  # type: ignore[attr-defined]
+    assert [v.name for v in verdicts] == [v.name for v in sim.check()]
+    assert all(v.holds for v in verdicts)

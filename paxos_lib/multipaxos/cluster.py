@@ -32,10 +32,13 @@ proposers take client values and run timers; each replica is an acceptor and a l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from paxos_lib.cluster import MAX_NODES_PER_ROLE, ROLES
 from paxos_lib.errors import ConfigError, UnknownNodeError, one_of
+from paxos_lib.multipaxos.properties import MULTIPAXOS_PROPERTIES, check_all
 from paxos_lib.multipaxos.replica import Replica
+from paxos_lib.properties import Property, Verdict
 
 __all__ = ["MULTIPAXOS_VARIANTS", "ReplicaCluster", "ReplicaRules", "check_multipaxos_variant"]
 
@@ -170,6 +173,17 @@ class ReplicaCluster:
         """A replica with an empty log that believes ``r1`` leads."""
         self.check_node(node)
         return Replica(node=node, leader=self.leader)
+
+    # -- what must hold (for tools that check any protocol: stepper, explorer) ---------------
+
+    @property
+    def properties(self) -> tuple[Property, ...]:
+        """The named Multi-Paxos properties (the single-decree ones do not apply here)."""
+        return MULTIPAXOS_PROPERTIES
+
+    def check_all(self, world: Any, kind: str = "always") -> list[Verdict]:
+        """Every Multi-Paxos property of ``kind`` checked in ``world``."""
+        return check_all(world, kind)
 
     # -- data -----------------------------------------------------------------------------
 
