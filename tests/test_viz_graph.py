@@ -204,7 +204,8 @@ def test_draw_message_graph_returns_the_axes_and_accepts_one() -> None:
     ax = draw_message_graph(sim)
     try:
         assert isinstance(ax, Axes)
-        assert ax.figure.get_size_inches().tolist() == [6.0, 4.6]
+        width, height = ax.figure.get_size_inches().tolist()
+        assert width == 6.0 and 2.0 < height < 4.0  # as tall as three acceptors need
     finally:
         plt.close(ax.figure)
     fig = agg_figure(5, 4)

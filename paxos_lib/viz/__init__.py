@@ -12,6 +12,7 @@ node and network event.  From it:
   ``px.viz.sequence_chart(sim.trace);`` shows it as a static figure;
 - ``state_table(source)`` -- every node's state as HTML, durable fields marked and the fields
   the last step changed highlighted;
+- ``Stepper(sim)`` -- the widget that puts them together with controls for every action.
 
 ``source`` is a ``Simulation`` or a ``Trace`` (or a ``History``); ``step=`` picks an earlier
 moment.  The drawing functions take ``ax=`` and return the Axes they drew on (a new pyplot
@@ -27,10 +28,12 @@ from paxos_lib.viz.chart import sequence_chart
 from paxos_lib.viz.export import trace_to_pytest
 from paxos_lib.viz.graph import draw_message_graph, message_graph
 from paxos_lib.viz.history import History, history_of
+from paxos_lib.viz.stepper import Stepper
 from paxos_lib.viz.table import state_table, status_html
 
 __all__ = [
     "History",
+    "Stepper",
     "draw_message_graph",
     "history_of",
     "message_graph",

@@ -58,6 +58,7 @@ __all__ = [
     "GRAPH_MARGINS",
     "GraphView",
     "draw_message_graph",
+    "graph_size",
     "layout",
     "message_graph",
     "short_state",
@@ -171,6 +172,22 @@ def layout(node_ids: tuple[str, ...], roles: dict[str, str]) -> dict[str, Point]
     }
 
 
+def _limits(pos: dict[str, Point]) -> tuple[Point, Point]:
+    """The data limits that fit the nodes, their state lines, the title and the legend."""
+    xs = [p[0] for p in pos.values()] or [0.0]
+    ys = [p[1] for p in pos.values()] or [0.0]
+    return (min(xs) - 0.38, max(xs) + 0.38), (min(ys) - 0.34, max(ys) + 0.2)
+
+
+def graph_size(node_ids: tuple[str, ...], roles: dict[str, str],
+               width: float = 6.0) -> tuple[float, float]:
+    """A figure size (inches) ``width`` wide whose height fits the drawing, no taller."""
+    (x0, x1), (y0, y1) = _limits(layout(tuple(node_ids), roles))
+    left, right, top, bottom = GRAPH_MARGINS
+    inner = width - left - right
+    return width, round(inner * (y1 - y0) / (x1 - x0) + top + bottom, 2)
+
+
 def _curve(p: Point, q: Point, radius: float, bend: float) -> np.ndarray:
     """Points of a quadratic curve from node ``p`` to node ``q``, trimmed at both circles."""
     (x0, y0), (x1, y1) = p, q
@@ -207,8 +224,6 @@ class GraphView:
         self.node_ids = tuple(node_ids)
         self.roles = dict(roles)
         self.pos = layout(self.node_ids, self.roles)
-        xs = [p[0] for p in self.pos.values()]
-        ys = [p[1] for p in self.pos.values()]
         closest = min(
             (math.dist(p, q) for p, q in itertools.combinations(self.pos.values(), 2)),
             default=1.0,
@@ -216,8 +231,7 @@ class GraphView:
         self.radius = min(0.1, 0.42 * closest)
         ax.clear()
         ax.set_aspect("equal", adjustable="box")
-        self.xlim = (min(xs) - 0.38, max(xs) + 0.38)
-        self.ylim = (min(ys) - 0.34, max(ys) + 0.2)
+        self.xlim, self.ylim = _limits(self.pos)
         ax.set_xlim(*self.xlim)
         ax.set_ylim(*self.ylim)
         ax.set_axis_off()
@@ -419,7 +433,8 @@ def draw_message_graph(source: Any, ax: Axes | None = None, step: int | None = N
     With no ``ax`` a new figure is made; either way the Axes drawn on is returned.
     """
     h = history_of(source, step)
-    ax = new_axes(ax, 6.0, 4.6, margins=GRAPH_MARGINS)
-    view = GraphView(ax, h.node_ids, _roles(h))
+    roles = _roles(h)
+    ax = new_axes(ax, *graph_size(h.node_ids, roles), margins=GRAPH_MARGINS)
+    view = GraphView(ax, h.node_ids, roles)
     view.update(h)
     return ax

@@ -10,7 +10,7 @@ the engine can run is shown; the ``node`` field is the row's name.
 Two things are marked:
 
 - **durable** fields (the role's ``DURABLE`` class attribute: what survives a crash) have a
-  blue header and a disk symbol.  Under the ``amnesiac-acceptor`` variant an acceptor keeps
+  blue header marked "on disk".  Under the ``amnesiac-acceptor`` variant an acceptor keeps
   nothing, so its fields lose the mark -- the amnesia lesson, visible at a glance;
 - fields **changed by the last step** are highlighted yellow (compared with the world
   before it).
@@ -37,6 +37,7 @@ __all__ = ["HTML", "state_table", "status_html"]
 
 _CHANGED = "background:#fff1a8;font-weight:bold"
 _DURABLE_HEAD = "background:#dbe9f7"
+_DISK = '<br><span style="font-weight:normal;font-size:10px">on disk</span>'
 _CELL = "padding:1px 7px;border:1px solid #ddd;text-align:left;font-size:12px"
 
 
@@ -112,10 +113,11 @@ def state_table(source: Any, step: int | None = None) -> HTML:
         for name in names:
             if name in durable:
                 head.append(f'<th style="{_CELL};{_DURABLE_HEAD}" class="durable" '
-                            f'title="durable: survives a crash">💾 {html.escape(name)}</th>')
+                            f'data-field="{name}" title="durable: survives a crash">'
+                            f"{html.escape(name)}{_DISK}</th>")
             else:
-                head.append(f'<th style="{_CELL}" title="volatile: lost in a crash">'
-                            f"{html.escape(name)}</th>")
+                head.append(f'<th style="{_CELL}" class="volatile" data-field="{name}" '
+                            f'title="volatile: lost in a crash">{html.escape(name)}</th>')
         rows = []
         for i in idx:
             state = world.nodes[i]
@@ -125,7 +127,7 @@ def state_table(source: Any, step: int | None = None) -> HTML:
             was_down = before is not None and node in before.crashed
             status = "crashed" if down else "up"
             if node in world.timers:
-                status += " ⏱"
+                status += " (timer)"
             style = _CHANGED if before is not None and down != was_down else ""
             cells = [f'<td style="{_CELL}"><b>{html.escape(node)}</b></td>',
                      f'<td style="{_CELL};{style}" class="{"changed" if style else ""}">'
@@ -136,7 +138,7 @@ def state_table(source: Any, step: int | None = None) -> HTML:
                 style = _CHANGED if changed else ""
                 cls = "changed" if changed else ""
                 cells.append(f'<td style="{_CELL};{style}" class="{cls}" data-field="{name}">'
-                             f"{html.escape(_fmt(value))}</td>")
+                             f"{html.escape(_fmt(value), quote=False)}</td>")
             grey = ' style="color:#888"' if down else ""
             rows.append(f'<tr data-node="{html.escape(node)}"{grey}>{"".join(cells)}</tr>')
         parts.append(
@@ -145,7 +147,8 @@ def state_table(source: Any, step: int | None = None) -> HTML:
         )
     parts.append("</div>")
     parts.append(
-        '<div style="font-size:11px;color:#555">💾 durable: survives a crash · '
+        '<div style="font-size:11px;color:#555"><span style="background:#dbe9f7">on disk</span>: '
+        'durable, survives a crash · '
         '<span style="background:#fff1a8">highlighted</span>: changed by the last step</div>'
     )
     return HTML("".join(parts))
@@ -176,7 +179,8 @@ def status_html(source: Any) -> HTML:
             badges.append(
                 '<span class="prop violated" style="background:#fbd5cf;color:#8a1300;'
                 'padding:1px 6px;border-radius:3px;font-weight:bold">'
-                f"✗ {html.escape(v.name)} VIOLATED: {html.escape(v.explanation)}</span>"
+                f"✗ {html.escape(v.name)} VIOLATED: "
+                f"{html.escape(v.explanation, quote=False)}</span>"
             )
     try:
         by = chosen_by(world)
@@ -203,7 +207,7 @@ def status_html(source: Any) -> HTML:
         f"{html.escape(str(cfg.network))} network · {storage} acceptor storage<br>"
         f'{" ".join(badges)}<br>'
         f'<span class="chosen"><b>chosen</b> (a quorum accepted it): '
-        f"{html.escape(chosen_text)}</span> &nbsp;|&nbsp; "
+        f"{html.escape(chosen_text, quote=False)}</span> &nbsp;|&nbsp; "
         f'<span class="learned"><b>learned</b> (what learners know): '
-        f"{html.escape(learned_text)}</span></div>"
+        f"{html.escape(learned_text, quote=False)}</span></div>"
     )
