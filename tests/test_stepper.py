@@ -318,3 +318,42 @@ def test_bad_construction_is_a_config_error() -> None:
 
 def test_px_viz_is_lazy_and_exposes_the_stepper() -> None:
     assert px.viz.Stepper is Stepper
+
+
+def test_a_multi_paxos_simulation_steps_too() -> None:
+    from paxos_lib.multipaxos import OrdersSimulation
+
+    sim = OrdersSimulation(3, seed=0)
+    sim.submit("r1", "confirm #42 (c1/1)")
+    s = Stepper(sim)
+    assert list(s.node_buttons) == ["r1", "r2", "r3"]
+    assert s.storage_switch.disabled and s.export_test_button.disabled
+    for _ in range(12):
+        s.random_button.click()
+    assert s.last_error is None
+    assert "✓ slot-agreement" in s.status.value
+    assert any(e.startswith("chosen 'confirm #42 (c1/1)' at 1.r1 in slot 0")
+               for e in s.chart_view.events.strings)
+    s.node_buttons["r2"].click()
+    assert s.node_buttons["r2"].description == "recover r2"
+    assert 'data-node="r2"' in s.table.value and "crashed" in s.table.value
+    s.value.value = "not a command"
+    s.propose_button.click()
+    assert "a command is written" in s.note.value  # shown, not raised
+
+
+def test_bench_prints_median_and_p95_as_json() -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [sys.executable, str(root / "bench" / "stepper.py"), "--samples", "3", "--json"],
+        capture_output=True, text=True, cwd=root, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(proc.stdout)
+    assert figures["samples"] == 3
+    assert 0 < figures["median_ms"] <= figures["p95_ms"] + 1e-9

@@ -32,7 +32,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.transforms import blended_transform_factory
 
-from paxos_lib.viz.history import History, history_of
+from paxos_lib.viz.history import History, describe_ballot, history_of
 from paxos_lib.viz.style import KIND_COLOURS, kind_colour, new_axes
 from paxos_lib.viz.textpaths import PathTexts, TextItem
 
@@ -256,7 +256,8 @@ class ChartView:
             segs.append(np.array([[-0.5, y], [n_nodes - 0.5, y]]))
             colours.append(colour)
             if ch.step >= lo:
-                text = (f"chosen {ch.value!r} at {ch.ballot} by {', '.join(ch.acceptors)}"
+                text = (f"chosen {ch.value!r} at {describe_ballot(ch.ballot)} by "
+                        f"{', '.join(ch.acceptors)}"
                         + ("" if i == 0 else " — a second value: agreement violated"))
                 events.append(TextItem(text, -0.45, y, colour, 7, "left", "top",
                                        weight="bold"))

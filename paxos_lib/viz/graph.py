@@ -151,8 +151,10 @@ def message_graph(source: Any, step: int | None = None) -> nx.MultiDiGraph:
 
 
 def layout(node_ids: tuple[str, ...], roles: dict[str, str]) -> dict[str, Point]:
-    """Fixed positions: a column per role (proposers, acceptors, learners), else a circle."""
-    if node_ids and all(roles[n] in ROLE_COLUMN for n in node_ids):
+    """Fixed positions: a column per role (proposers, acceptors, learners); nodes that all
+    play one role (Multi-Paxos replicas), or roles this layout does not know, on a circle."""
+    kinds = {roles[n] for n in node_ids}
+    if len(kinds) > 1 and kinds <= set(ROLE_COLUMN):
         columns: dict[int, list[str]] = {}
         for n in node_ids:
             columns.setdefault(ROLE_COLUMN[roles[n]], []).append(n)
@@ -266,22 +268,22 @@ class GraphView:
         self._geometry: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
     def _legend(self) -> None:
-        """Colour swatches for the message types, and the two line styles, along the bottom."""
-        x0, x1 = self.xlim
-        y = self.ylim[0] + 0.05
+        """Colour swatches for the message types, and the two line styles, along the bottom
+        (in axes coordinates, so they fit whatever the layout's limits)."""
         entries = [(k, c, "-") for k, c in KIND_COLOURS.items()]
         entries += [("in flight", "#555555", "--"), ("delivered", "#bbbbbb", "-")]
-        step = (x1 - x0) / len(entries)
+        step = 1.0 / len(entries)
         segs, colours, styles, items = [], [], [], []
         for i, (name, colour, style) in enumerate(entries):
-            x = x0 + step * i + 0.03
-            segs.append([(x, y), (x + 0.1, y)])
+            x = step * i + 0.005
+            segs.append([(x, 0.03), (x + 0.03, 0.03)])
             colours.append(colour)
             styles.append((0, (3, 2)) if style == "--" else "solid")
-            items.append(TextItem(name, x + 0.12, y, "#333333", 6.5))
-        self.ax.add_collection(LineCollection(segs, colors=colours, linestyles=styles,
-                                              linewidths=2, zorder=2), autolim=False)
-        self.legend = PathTexts(self.ax, zorder=7, clip=False)
+            items.append(TextItem(name, x + 0.037, 0.03, "#333333", 6.5))
+        swatches = LineCollection(segs, colors=colours, linestyles=styles, linewidths=2,
+                                  zorder=2, transform=self.ax.transAxes)
+        self.ax.add_collection(swatches, autolim=False)
+        self.legend = PathTexts(self.ax, zorder=7, clip=False, coords=self.ax.transAxes)
         self.legend.set(items)
 
     # -- geometry cache --------------------------------------------------------------------

@@ -60,6 +60,7 @@ __all__ = [
     "History",
     "NodeEvent",
     "PartitionSpan",
+    "describe_ballot",
     "history_of",
     "message_value",
 ]
@@ -138,6 +139,13 @@ class StepRecord:
     copy: int | None
 
 
+def describe_ballot(ballot: object) -> str:
+    """A ballot as text; a Multi-Paxos ``(slot, ballot)`` pair reads ``1.r1 in slot 0``."""
+    if isinstance(ballot, tuple) and len(ballot) == 2 and isinstance(ballot[0], int):
+        return f"{ballot[1]} in slot {ballot[0]}"
+    return str(ballot)
+
+
 def _chosen_ballots(world: World) -> dict[tuple[Ballot, str], tuple[str, ...]]:
     """``{(ballot, value): acceptors}`` for every ballot at which a quorum accepted a value."""
     votes = getattr(world, "votes", ())
@@ -201,15 +209,14 @@ class History:
         return tuple(self.worlds[0].config.cluster.node_ids)
 
     def role_of(self, node: str) -> str:
-        """The node's role: the cluster's word for it, else its state's ``ROLE``."""
+        """The node's role: its state's ``ROLE`` (a Multi-Paxos replica says ``replica``),
+        else the cluster's word for it."""
+        state = self.worlds[0].nodes[self.node_ids.index(node)]
+        role = getattr(state, "ROLE", None)
+        if isinstance(role, str) and role:
+            return role
         role_of = getattr(self.worlds[0].config.cluster, "role_of", None)
-        if role_of is not None:
-            try:
-                return str(role_of(node))
-            except Exception:  # any cluster that cannot say: ask the state below
-                pass
-        state = self.world.nodes[self.node_ids.index(node)]
-        return str(getattr(state, "ROLE", "node"))
+        return str(role_of(node)) if role_of is not None else "node"
 
     def inflight(self) -> list[Copy]:
         """The copies still in flight, oldest first."""

@@ -155,9 +155,14 @@ def state_table(source: Any, step: int | None = None) -> HTML:
 
 
 def _verdicts(source: Any, world: Any) -> list[Any]:
+    """The safety verdicts in ``world``: the simulation's own check, else the cluster's
+    (another protocol brings its own properties), else single-decree Paxos's."""
     check = getattr(source, "check", None)
     if callable(check) and getattr(source, "world", None) is world:
         return list(check())
+    cluster_check = getattr(world.config.cluster, "check_all", None)
+    if callable(cluster_check):
+        return list(cluster_check(world, "always"))
     return check_all(world, "always")
 
 
@@ -200,11 +205,13 @@ def status_html(source: Any) -> HTML:
     learned_text = ", ".join(
         f"{n}: {'—' if v is None else repr(v)}" for n, v in learned.items()
     ) or "—"
-    storage = "durable" if getattr(cfg.rules, "acceptor_storage_durable", True) else "volatile"
+    durable = getattr(cfg.rules, "acceptor_storage_durable", None)
+    storage = "" if durable is None else (
+        f" · {'durable' if durable else 'volatile'} acceptor storage")
     return HTML(
         '<div class="paxos-status" style="font-size:13px;line-height:1.7">'
         f'<b>step {len(steps)}</b> · {html.escape(str(cfg.variant))} · '
-        f"{html.escape(str(cfg.network))} network · {storage} acceptor storage<br>"
+        f"{html.escape(str(cfg.network))} network{storage}<br>"
         f'{" ".join(badges)}<br>'
         f'<span class="chosen"><b>chosen</b> (a quorum accepted it): '
         f"{html.escape(chosen_text, quote=False)}</span> &nbsp;|&nbsp; "
