@@ -10,7 +10,8 @@ The test opens the notebook, runs all cells from the Run menu, then clicks Deliv
 selected message and the crash button of an acceptor, and after each click waits for what
 the click must change on the rendered page: the status bar's step, the message list, the node
 button's label, the state table, and the graph image (its ``src``), so that it never races
-the redraw.  A screenshot is saved under ``tests/artifacts/``.
+the redraw.  Then Play must take steps on its own, and Pause stop them.  A screenshot is
+saved under ``tests/artifacts/``.
 
 Chromium is Debian's (``/usr/bin/chromium``), driven by Python Playwright; ``playwright
 install`` is never used.  The test skips only when Chromium (or Playwright) is missing and the
@@ -198,7 +199,17 @@ def test_deliver_and_crash_in_a_real_browser(lab: str) -> None:
             expect(stepper.locator('.paxos-table tr[data-node="a2"]')).to_contain_text("crashed")
             expect(messages.filter(has_text="(a2 is down)")).to_have_count(1)
             expect(graph).not_to_have_attribute("src", graph_src or "")
+
+            # Play takes steps by itself (the browser's Play widget ticks, the kernel steps);
+            # Pause stops it
+            play = stepper.locator(".paxos-play button").first
+            play.click()
+            expect(status).to_contain_text(re.compile(r"step ([5-9]|\d\d)\b"))
+            play.click()
             expect(indicator).to_have_attribute("data-status", "idle")
+            paused = status.inner_text()
+            page.wait_for_timeout(1500)
+            assert status.inner_text() == paused
             expect(panel.locator('[data-mime-type="application/vnd.jupyter.stderr"]')
                    ).to_have_count(0)
             stepper.evaluate("el => el.scrollIntoView({block: 'start'})")

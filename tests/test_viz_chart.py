@@ -19,7 +19,7 @@ import pytest
 from matplotlib.axes import Axes
 
 import paxos_lib as px
-from paxos_lib.viz import History, history_of, sequence_chart
+from paxos_lib.viz import History, draw_message_graph, history_of, sequence_chart
 from paxos_lib.viz.chart import ChartView, chart_size
 from paxos_lib.viz.style import agg_figure
 
@@ -158,12 +158,14 @@ def test_sequence_chart_makes_a_figure_sized_to_the_run_or_uses_the_given_axes()
     assert empty.get_ylim() == (1.6, -0.6)
 
 
-def test_static_chart_renders_in_a_notebook_backend_without_warnings(
-    recwarn: pytest.WarningsRecorder,
-) -> None:
-    ax = sequence_chart(scripted().trace)
+def test_static_pictures_draw_without_missing_glyphs(recwarn: pytest.WarningsRecorder) -> None:
+    sim = scripted()
+    chart_ax = sequence_chart(sim.trace)
+    graph_ax = draw_message_graph(sim.trace, step=9)
     try:
-        ax.figure.canvas.draw()
+        chart_ax.figure.canvas.draw()
+        graph_ax.figure.canvas.draw()
     finally:
-        plt.close(ax.figure)
+        plt.close(chart_ax.figure)
+        plt.close(graph_ax.figure)
     assert not [w for w in recwarn if "Glyph" in str(w.message)]
