@@ -171,7 +171,9 @@ for variant in ("classic", "amnesiac-acceptor"):
     print(f"{variant}: p2 proposes {sim.world.node('p2').proposal!r}")
     for acceptor in ("a2", "a3"):
         sim.deliver("accept", src="p2", dst=acceptor)
-    print(f"{variant}: chosen {sorted(sim.chosen())}")
+    for acceptor in ("a2", "a2", "a3"):  # a2 has voted twice: at 1.p1, then at 1.p2
+        sim.deliver("accepted", src=acceptor, dst="l1")
+    print(f"{variant}: chosen {sorted(sim.chosen())}, l1 learned {sim.learned()['l1']!r}")
     print(f"{variant}: {sim.check()[0]}")
     print()
 
@@ -179,12 +181,23 @@ for variant in ("classic", "amnesiac-acceptor"):
 ax = px.viz.sequence_chart(sim.trace)
 
 # %% [markdown]
+# The chart above is the amnesiac run. The stepper below holds the same run, at its end: walk
+# back and forth with Undo, Step or the timeline, then flip the acceptors' storage to
+# *durable*. The stepper replays the same steps with `a2`'s disk intact, and stops at the first
+# one that can no longer happen: `a2`'s promise to `p2` now reports its vote, so it is a
+# different message.
+
+# %% tags=["nbval-ignore-output"]
+px.viz.Stepper(sim)
+
+# %% [markdown]
 # With durable acceptors, `a2`'s promise tells `p2` that it voted for "confirmed" at 1.p1,
 # and `p2` proposes "confirmed" instead of its own value (lesson 03's rule): order 42 stays
 # confirmed. The amnesiac `a2` answers that it voted for nothing. `p2` sees no vote in its
-# majority, proposes "cancelled", and gets it chosen: two values for one order. The overlap
-# between the majorities `{a1, a2}` and `{a2, a3}` was there; it was `a2`'s memory that was
-# missing.
+# majority, proposes "cancelled", and gets it chosen: two values for one order. The learner
+# heard from `a2` and `a3` and says "cancelled", although "confirmed" was chosen first; one
+# that heard from `a1` and `a2` would say "confirmed". The overlap between the majorities `{a1, a2}` and `{a2, a3}` was there; it
+# was `a2`'s memory that was missing.
 #
 # ### Why write to disk *before* replying
 #
