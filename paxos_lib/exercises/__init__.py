@@ -20,9 +20,12 @@ from paxos_lib.exercises.failures import __all__ as _failures
 from paxos_lib.exercises.feedback import Feedback
 from paxos_lib.exercises.liveness import *  # noqa: F403
 from paxos_lib.exercises.liveness import __all__ as _liveness
+from paxos_lib.exercises.multipaxos import *  # noqa: F403
+from paxos_lib.exercises.multipaxos import __all__ as _multipaxos
 from paxos_lib.exercises.proposer_rules import *  # noqa: F403
 from paxos_lib.exercises.proposer_rules import __all__ as _proposer_rules
 from paxos_lib.exercises.quorums import *  # noqa: F403
 from paxos_lib.exercises.quorums import __all__ as _quorums
 
-__all__ = ["Feedback", *_acceptor_rules, *_quorums, *_proposer_rules, *_failures, *_liveness]
+__all__ = ["Feedback", *_acceptor_rules, *_quorums, *_proposer_rules, *_failures, *_liveness,
+           *_multipaxos]
