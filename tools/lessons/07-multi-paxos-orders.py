@@ -138,10 +138,12 @@ for row in replica_rows(sim.world):
 # Paxos demands, slot by slot:
 #
 # - **Slot 2**: a promise reported a vote for `create #7`, so the new leader proposes exactly
-#   that command (the value of the highest-ballot vote, lesson 03's rule). It may already have
-#   been chosen; proposing anything else could overwrite it.
-# - **Slot 1**: nobody in its quorum voted there, so nothing can have been chosen there
-#   (every quorum meets its quorum). But slot 1 cannot stay empty: every replica stops at the
+#   that command (the value of the highest-ballot vote, lesson 03's rule). It cannot tell
+#   whether that command was already chosen by replicas it did not hear from; proposing
+#   anything else could overwrite a chosen command.
+# - **Slot 1**: nobody in its quorum voted there, so nothing can have been chosen there: any
+#   quorum that chose a command would share a replica with this quorum, and that replica
+#   would have reported its vote. But slot 1 cannot stay empty: every replica stops at the
 #   first gap, so slot 2 would never be applied. The leader fills the **hole** with a
 #   **no-op**, a command that changes nothing.
 #
@@ -161,8 +163,9 @@ for row in replica_rows(sim.world):
 #
 # `r1` is still down, and its disk still holds a vote for `confirm #42` in slot 1, where the
 # others have chosen a no-op. A vote is not a decision. When `r1` restarts it knows only slot
-# 0; its timer fires, it asks for the slots it lacks (`catch-up`), and any replica answers with
-# the chosen commands. It never applies its own stale vote.
+# 0. It learns the rest from the others: the leader's messages carry the commit index, and a
+# replica that finds a gap asks for the missing slots (`catch-up`); any replica answers with
+# the chosen commands. `r1` never applies its own stale vote.
 
 # %%
 sim.settle()
@@ -239,6 +242,7 @@ for row in replica_rows(sim.world):
     r = row["replica"]
     print(f"  {r} {row['status']:7} {row['role']:9} {row['slot']:>4}  {sim.order_states(r)}")
 print("all safety properties hold:", all(v.holds for v in sim.check()))
+print("the customer's cancel:", sim.replicas()[0].book.outcome_of("c42", 4))
 
 # %% [markdown]
 # While faults happen, replicas *lag*: one has applied fewer slots than another, so its order
@@ -260,6 +264,12 @@ for variant in ("classic", "forgetful-leader"):
     for verdict in result.verdicts:
         if not verdict.holds:
             print("  ", verdict)
+
+# %% [markdown]
+# The broken leader's no-op landed in a slot where a client's command had already been
+# chosen: two commands chosen in one slot. A replica that learns `ship #1` there and one that
+# learns the no-op apply different logs and end with different order states. One forgotten
+# rule, and the shop's replicas no longer agree.
 
 # %% [markdown]
 # ## Messages per command
