@@ -69,7 +69,8 @@ def check_tolerated_crashes(fn: Callable[[int], int]) -> Feedback:
                 return None
             left = n - result
             if result > expected:
-                return (f"with {n} acceptors and {result} crashed only {left} are left, fewer "
+                still = f"only {left} is" if left == 1 else f"only {left} are"
+                return (f"with {n} acceptors and {result} crashed {still} left, fewer "
                         f"than a majority of {n // 2 + 1}: no quorum, no progress")
             return (f"with {n} acceptors, {expected} may crash and a majority of {n // 2 + 1} "
                     f"is still up; you said only {result}")
