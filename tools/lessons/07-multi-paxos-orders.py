@@ -188,11 +188,28 @@ for verdict in sim.check():
 # The client above retried because it heard nothing. Usually the first attempt was lost, as
 # here. But sometimes it was not: the first copy sits as a vote in some slot that a later
 # leader recovers and completes, while the retry gets a slot of its own. Then the log holds
-# the *same request twice* (the library's tests build such a run step by step). Applying
-# "confirm" twice may look harmless, but "pay" twice is not. So the order book remembers
-# every `(client, request)` it executed, and `apply` turns a repeat into a *duplicate* that
-# returns the first outcome and changes nothing. Because `apply` is deterministic, every
-# replica makes the same call.
+# the *same request twice*. It is rare; here is a stormy seeded workload (five orders, lost
+# messages, crashes, partitions, clients that retry often) where it happens once.
+
+# %%
+sim = OrdersSimulation(5, seed=SEED + 209)  # a rare seed: the only one of 300 we tried
+storm = px.Faults(drop=0.1, crash=0.05, partition=0.02, timeout=0.02)
+result = sim.run_workload(orders=5, faults=storm, retry=0.3)
+log = sim.log("r1")
+for command in sorted(set(log) - {"noop"}):
+    slots = [slot for slot, c in enumerate(log) if c == command]
+    if len(slots) > 1:
+        print(f"{command!r} is chosen in slots {slots}")
+print(f"{result.commands} commands, {result.retries} client retries, {len(log)} slots")
+books = {str(sim.order_states(r)) for r in sim.cluster.node_ids}
+print("different order books on the 5 replicas:", len(books))
+print("order states:", sim.order_states("r1"))
+
+# %% [markdown]
+# Applying "confirm" twice may look harmless, but "pay" twice is not. So the order book
+# remembers every `(client, request)` it executed, and `apply` turns a repeat into a
+# *duplicate* that returns the first outcome and changes nothing. Because `apply` is
+# deterministic, every replica makes the same call. Here is `apply` on its own:
 
 # %%
 book = OrderBook.empty()
@@ -205,8 +222,10 @@ print(book)
 # %% [markdown]
 # The second `pay` changed nothing: the customer is charged once. The late `ship` is
 # *rejected*, because a cancelled order is final; that too happens the same way on every
-# replica, since the rejection is part of the deterministic `apply`, not an exception. Paxos guarantees each *slot* is decided once; exactly-once
-# *execution* of a client's request is the application's job, by remembering request ids.
+# replica, since the rejection is part of the deterministic `apply`, not an exception.
+#
+# Paxos guarantees that each *slot* is decided once; exactly-once *execution* of a client's
+# request is the application's job, done by remembering request ids.
 
 # %% [markdown]
 # ## Order states side by side, while faults happen
@@ -322,9 +341,11 @@ ax.grid(alpha=0.3)
 # - A retried request can be chosen in two slots; remembering request ids makes its execution
 #   **exactly once**.
 #
-# This is the last lesson. To go further, compare the recovery above with Raft's (which
-# forbids holes by electing only up-to-date leaders), or look at `python -m paxos_lib orders`
-# for the same workloads from the command line.
+# This is the course's last lesson; [01 · One acceptor](01-one-acceptor.ipynb) is where it
+# started. To go further, compare the recovery above with Raft's: there a log never has holes,
+# and only a replica whose log is up to date can be elected, so a new leader never recovers
+# slots from the others. Or run `python -m paxos_lib orders` for the same workloads from the
+# command line.
 
 # %% [markdown]
 # ## Exercises
