@@ -169,3 +169,31 @@ def test_static_pictures_draw_without_missing_glyphs(recwarn: pytest.WarningsRec
         plt.close(chart_ax.figure)
         plt.close(graph_ax.figure)
     assert not [w for w in recwarn if "Glyph" in str(w.message)]
+
+
+def test_chosen_events_are_per_slot_for_a_log_and_flag_a_second_value() -> None:
+    from paxos_lib import orders
+    from paxos_lib.multipaxos import OrdersSimulation
+
+    log = OrdersSimulation(3, seed=0)
+    log.submit("r1", orders.create(42, "c1", 1))
+    log.settle()
+    log.submit("r1", orders.confirm(42, "c1", 2))
+    log.settle()
+    events = px.viz.history_of(log.trace).chosen
+    assert [(e.slot, e.violation) for e in events] == [(0, False), (1, False)]
+
+    broken = px.Simulation(px.Cluster(proposers=2, acceptors=3), variant="snippet")
+    broken.propose("p1", "confirmed")
+    for kind, src, dst in [("prepare", "p1", "a1"), ("prepare", "p1", "a2"),
+                           ("promise", "a1", "p1"), ("promise", "a2", "p1"),
+                           ("accept", "p1", "a1"), ("accept", "p1", "a2")]:
+        broken.deliver(kind, src, dst)
+    broken.propose("p2", "cancelled")
+    for kind, src, dst in [("prepare", "p2", "a2"), ("prepare", "p2", "a3"),
+                           ("promise", "a2", "p2"), ("promise", "a3", "p2"),
+                           ("accept", "p2", "a2"), ("accept", "p2", "a3")]:
+        broken.deliver(kind, src, dst)
+    events = px.viz.history_of(broken.trace).chosen
+    assert [(e.value, e.slot, e.violation) for e in events] == [
+        ("confirmed", None, False), ("cancelled", None, True)]

@@ -250,15 +250,15 @@ class ChartView:
 
         # chosen
         segs, colours = [], []
-        for i, ch in enumerate(h.chosen):
-            colour = _CHOSEN if i == 0 else _VIOLATION
+        for ch in h.chosen:
+            colour = _VIOLATION if ch.violation else _CHOSEN
             y = ch.step + 0.4
             segs.append(np.array([[-0.5, y], [n_nodes - 0.5, y]]))
             colours.append(colour)
             if ch.step >= lo:
                 text = (f"chosen {ch.value!r} at {describe_ballot(ch.ballot)} by "
                         f"{', '.join(ch.acceptors)}"
-                        + ("" if i == 0 else " — a second value: agreement violated"))
+                        + (" — a second value: agreement violated" if ch.violation else ""))
                 events.append(TextItem(text, -0.45, y, colour, 7, "left", "top",
                                        weight="bold"))
         self.chosen_lines.set_segments(segs)

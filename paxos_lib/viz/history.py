@@ -127,6 +127,18 @@ class ChosenEvent:
     value: str
     ballot: Ballot
     acceptors: tuple[str, ...]
+    violation: bool = False  # another value was already chosen (in the same slot, for logs)
+
+    @property
+    def slot(self) -> int | None:
+        """The log slot for a Multi-Paxos ``(slot, ballot)`` vote; None for single-decree."""
+        return _slot_of(self.ballot)
+
+
+def _slot_of(ballot: Any) -> int | None:
+    if isinstance(ballot, tuple) and len(ballot) == 2 and isinstance(ballot[0], int):
+        return int(ballot[0])
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +199,9 @@ class History:
         self.chosen: list[ChosenEvent] = []
         self._queues: dict[Message, deque[int]] = {}
         self._chosen_keys: set[tuple[Ballot, str]] = set(_chosen_ballots(worlds[0]))
-        self._chosen_values: set[str] = {v for _, v in self._chosen_keys}
+        self._chosen_values: set[tuple[int | None, str]] = {
+            (_slot_of(b), v) for b, v in self._chosen_keys
+        }
         self._sent_set = getattr(worlds[0].config, "network", "lossy") == "sent-set"
         for action, world in zip(steps, worlds[1:], strict=True):
             self.extend(action, world)
@@ -327,9 +341,11 @@ class History:
                 if (ballot, value) in self._chosen_keys:
                     continue
                 self._chosen_keys.add((ballot, value))
-                if value not in self._chosen_values:
-                    self._chosen_values.add(value)
-                    self.chosen.append(ChosenEvent(step, value, ballot, who))
+                event = ChosenEvent(step, value, ballot, who)
+                if (event.slot, value) not in self._chosen_values:
+                    violation = any(s == event.slot for s, _ in self._chosen_values)
+                    self._chosen_values.add((event.slot, value))
+                    self.chosen.append(ChosenEvent(step, value, ballot, who, violation))
 
 
 def _worlds_and_steps(source: Any) -> tuple[Sequence[World], Sequence[Action]]:
