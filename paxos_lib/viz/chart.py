@@ -123,7 +123,9 @@ class ChartView:
         ax = self.ax
         now = h.now
         lo = 0 if self.window is None else max(0, now - self.window)
-        top, bottom = lo - 0.6, max(now, lo + 1) + 0.6
+        # room below the last step for a "chosen" line (at step + 0.4) and its label
+        below = 1.0 if any(ch.step == now for ch in h.chosen) else 0.6
+        top, bottom = lo - 0.6, max(now, lo + 1) + below
         ax.set_ylim(bottom, top)
         last = h.last()
         self.title.set([TextItem(
