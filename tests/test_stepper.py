@@ -357,3 +357,18 @@ def test_bench_prints_median_and_p95_as_json() -> None:
     figures = json.loads(proc.stdout)
     assert figures["samples"] == 3
     assert 0 < figures["median_ms"] <= figures["p95_ms"] + 1e-9
+
+
+def test_state_table_shows_each_replicas_log_in_slot_order() -> None:
+    import re
+
+    from paxos_lib import orders
+    from paxos_lib.multipaxos import OrdersSimulation
+
+    sim = OrdersSimulation(3, seed=0)
+    sim.submit("r1", orders.create(42, "c1", 1))
+    sim.settle()
+    sim.submit("r1", orders.confirm(42, "c1", 2))
+    sim.settle()
+    logs = re.findall(r'data-field="log">([^<]*)<', px.viz.state_table(sim))
+    assert logs == ["[0] create #42 (c1/1)  [1] confirm #42 (c1/2)"] * 3

@@ -65,6 +65,22 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _fmt_log(value: tuple[Any, ...]) -> str:
+    """A replicated log in slot order, each entry with its slot number; ``·`` marks a gap."""
+    if not value:
+        return "—"
+    cells = [f"[{slot}] {'·' if entry is None else _fmt(entry)}"
+             for slot, entry in enumerate(value)]
+    shown = cells[-6:]
+    return ("… " if len(cells) > 6 else "") + "  ".join(shown)
+
+
+def _fmt_field(name: str, value: Any) -> str:
+    if name == "log" and isinstance(value, tuple):
+        return _fmt_log(value)
+    return _fmt(value)
+
+
 def _fmt_item(value: Any) -> str:
     if isinstance(value, tuple):
         return " ".join(_fmt(v) for v in value if v is not None)
@@ -138,7 +154,7 @@ def state_table(source: Any, step: int | None = None) -> HTML:
                 style = _CHANGED if changed else ""
                 cls = "changed" if changed else ""
                 cells.append(f'<td style="{_CELL};{style}" class="{cls}" data-field="{name}">'
-                             f"{html.escape(_fmt(value), quote=False)}</td>")
+                             f"{html.escape(_fmt_field(name, value), quote=False)}</td>")
             grey = ' style="color:#888"' if down else ""
             rows.append(f'<tr data-node="{html.escape(node)}"{grey}>{"".join(cells)}</tr>')
         parts.append(
