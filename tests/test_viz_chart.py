@@ -197,3 +197,15 @@ def test_chosen_events_are_per_slot_for_a_log_and_flag_a_second_value() -> None:
     events = px.viz.history_of(broken.trace).chosen
     assert [(e.value, e.slot, e.violation) for e in events] == [
         ("confirmed", None, False), ("cancelled", None, True)]
+
+
+def test_messages_per_command_plot_draws_both_variants_and_their_minimums() -> None:
+    ax = px.viz.plot_messages_per_command((3, 5), {"classic": [4.1, 8.2],
+                                                   "phase1-per-slot": [8.05, 16.1]})
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["stable leader (phase 1 once)", "minimum 2(n\u22121)",
+                      "phase 1 for every slot", "minimum 4(n\u22121)"]
+    assert list(ax.get_lines()[1].get_ydata()) == [4, 8]
+    with pytest.raises(px.ConfigError, match="unknown variant"):
+        px.viz.plot_messages_per_command((3,), {"fast": [1.0]})
+    plt.close("all")

@@ -28,6 +28,7 @@ from paxos_lib.viz.chart import sequence_chart
 from paxos_lib.viz.export import trace_to_pytest
 from paxos_lib.viz.graph import draw_message_graph, message_graph
 from paxos_lib.viz.history import History, history_of
+from paxos_lib.viz.plots import plot_messages_per_command
 from paxos_lib.viz.stepper import Stepper
 from paxos_lib.viz.table import state_table, status_html
 
@@ -37,6 +38,7 @@ __all__ = [
     "draw_message_graph",
     "history_of",
     "message_graph",
+    "plot_messages_per_command",
     "sequence_chart",
     "state_table",
     "status_html",

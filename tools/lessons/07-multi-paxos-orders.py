@@ -14,8 +14,6 @@
 # 3. Say why a retried request may be chosen twice and still take effect only once.
 
 # %%
-import matplotlib.pyplot as plt
-
 import paxos_lib as px
 from paxos_lib.multipaxos import OrdersSimulation, replica_rows, run_orders
 from paxos_lib.orders import Command, OrderBook, apply
@@ -308,19 +306,8 @@ cost = {
 for variant, values in cost.items():
     print(f"{variant:16}", "  ".join(f"n={n}: {v:5.2f}" for n, v in zip(sizes, values)))
 
-fig, ax = plt.subplots(figsize=(6.5, 4))
-ax.plot(sizes, cost["classic"], "o-", color="#1b7837", label="stable leader (phase 1 once)")
-ax.plot(sizes, cost["phase1-per-slot"], "s-", color="#b35806", label="phase 1 for every slot")
-ax.plot(sizes, [2 * (n - 1) for n in sizes], "--", color="#1b7837", alpha=0.6,
-        label="minimum 2(n−1)")
-ax.plot(sizes, [4 * (n - 1) for n in sizes], "--", color="#b35806", alpha=0.6,
-        label="minimum 4(n−1)")
-ax.set_xlabel("replicas n")
-ax.set_ylabel("messages per command")
-ax.set_xticks(sizes)
-ax.set_title("20 orders, no faults, clients send to the leader")
-ax.legend()
-ax.grid(alpha=0.3)
+ax = px.viz.plot_messages_per_command(
+    sizes, cost, title="20 orders, no faults, clients send to the leader")
 
 # %% [markdown]
 # Both lines grow linearly with the cluster, and the stable leader costs about half. Each

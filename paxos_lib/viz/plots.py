@@ -1,0 +1,52 @@
+"""Small plots the lessons use beside the message graph and the sequence chart.
+
+``plot_messages_per_command`` draws lesson 07's comparison: messages per command for a
+stable Multi-Paxos leader against phase 1 for every slot, with the minimums 2(n-1) and
+4(n-1) as dashed lines.  Like every picture here it takes ``ax=`` and returns the Axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+
+from paxos_lib.errors import ConfigError
+
+__all__ = ["plot_messages_per_command"]
+
+_STYLE = {
+    "classic": ("o-", "#1b7837", "stable leader (phase 1 once)", 2),
+    "phase1-per-slot": ("s-", "#b35806", "phase 1 for every slot", 4),
+}
+
+
+def plot_messages_per_command(
+    sizes: Sequence[int],
+    cost: Mapping[str, Sequence[float]],
+    ax: Axes | None = None,
+    title: str = "messages per command",
+) -> Axes:
+    """Plot ``cost[variant][i]`` (messages per command) against ``sizes[i]`` (replicas) for
+    the variants ``classic`` and ``phase1-per-slot``, each with its minimum."""
+    unknown = sorted(set(cost) - set(_STYLE))
+    if unknown:
+        raise ConfigError(f"unknown variant(s) {unknown}; choose from {sorted(_STYLE)}")
+    for variant, values in cost.items():
+        if len(values) != len(sizes):
+            raise ConfigError(f"{variant}: {len(values)} values for {len(sizes)} cluster sizes")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4))
+    for variant, values in cost.items():
+        marker, colour, label, per = _STYLE[variant]
+        ax.plot(sizes, values, marker, color=colour, label=label)
+        ax.plot(sizes, [per * (n - 1) for n in sizes], "--", color=colour, alpha=0.6,
+                label=f"minimum {per}(n\u22121)")
+    ax.set_xlabel("replicas n")
+    ax.set_ylabel("messages per command")
+    ax.set_xticks(list(sizes))
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
