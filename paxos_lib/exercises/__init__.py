@@ -20,6 +20,8 @@ from paxos_lib.exercises.chosen import __all__ as _chosen
 from paxos_lib.exercises.failures import *  # noqa: F403
 from paxos_lib.exercises.failures import __all__ as _failures
 from paxos_lib.exercises.feedback import Feedback
+from paxos_lib.exercises.invariants import *  # noqa: F403
+from paxos_lib.exercises.invariants import __all__ as _invariants
 from paxos_lib.exercises.liveness import *  # noqa: F403
 from paxos_lib.exercises.liveness import __all__ as _liveness
 from paxos_lib.exercises.multipaxos import *  # noqa: F403
@@ -30,4 +32,4 @@ from paxos_lib.exercises.quorums import *  # noqa: F403
 from paxos_lib.exercises.quorums import __all__ as _quorums
 
 __all__ = ["Feedback", *_acceptor_rules, *_quorums, *_proposer_rules, *_failures, *_liveness,
-           *_multipaxos, *_chosen]
+           *_multipaxos, *_chosen, *_invariants]

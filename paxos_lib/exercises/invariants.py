@@ -1,0 +1,308 @@
+"""Lesson 06: writing an invariant, and choosing bounds within which a check means something.
+
+Both checks judge the learner's answer with the explorer and the real engine:
+
+- ``check_agreement`` runs the learner's invariant ``agreement(world) -> bool`` on every world
+  of nine runs: the explorer's shortest counterexample for each broken variant (each ends in
+  a world where two values are chosen, and every earlier world is fine) and four runs of
+  classic Paxos (every world fine, though acceptors may hold votes for different values).
+  The truth is the ``agreement`` property, which reads ``chosen`` from the history of votes.
+  The feedback names the run, the step and what the world holds, for the first world of
+  each run where the invariant answers wrongly.  ``agreement_scenarios()`` returns the runs
+  as ``Trace`` objects, to replay or chart.
+- ``check_bounds`` asks the learner's ``bounds(variant)`` for the bounds of a search (how
+  many acceptors, the highest ballot round, how many crashes), runs the explorer on each
+  broken variant within them, and passes when every bug is caught.  When a search proves
+  agreement instead, the feedback says why those bounds cannot reach the broken rule.
+
+The explorer runs here are small (at most a few thousand states each) and cached, so a check
+takes about a second the first time and far less after.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from paxos_lib.actions import Crash
+from paxos_lib.cluster import Cluster
+from paxos_lib.engine import World
+from paxos_lib.exercises.feedback import Feedback, need_function
+from paxos_lib.explore import explore
+from paxos_lib.properties import accepted, chosen, chosen_by, learned
+from paxos_lib.search import END_EXHAUSTED, END_VIOLATION, ExploreResult
+from paxos_lib.simulation import Faults, Simulation
+from paxos_lib.trace import Trace
+
+__all__ = ["agreement_scenarios", "check_agreement", "check_bounds"]
+
+#: What each proposer's client asks for, in every search of this module.
+CLIENTS = {"p1": "confirmed", "p2": "cancelled"}
+#: The properties searched for: the learners are left out, which keeps the searches small.
+SEARCHED = ("agreement", "validity", "chosen")
+#: The broken variants and the smallest cluster in which the explorer catches each.
+BROKEN: dict[str, tuple[int, int]] = {  # variant -> (acceptors, crashes)
+    "snippet": (1, 0),
+    "forgetful-proposer": (1, 0),
+    "duplicate-ballots": (1, 0),
+    "amnesiac-acceptor": (1, 1),
+    "minority-quorum": (2, 0),
+}
+_SAY = {"acceptors": "how many acceptors", "max_ballot": "the highest ballot round",
+        "max_crashes": "how many crashes"}
+#: Seconds a search may take; one that runs out catches nothing and proves nothing.
+TIME_LIMIT = 20.0
+
+
+# -- the runs an invariant is judged on ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A run to judge an invariant on, and how the feedback names it."""
+
+    key: str
+    title: str
+    trace: Trace
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _shape(cluster: Cluster) -> str:
+    return f"{_plural(cluster.proposers, 'proposer')}, {_plural(cluster.acceptors, 'acceptor')}"
+
+
+@functools.cache
+def _search(variant: str, acceptors: int, max_ballot: int, crashes: int) -> ExploreResult:
+    return explore(Cluster(proposers=2, acceptors=acceptors), CLIENTS, variant=variant,
+                   max_ballot=max_ballot, max_crashes=crashes, properties=SEARCHED,
+                   time_limit=TIME_LIMIT)
+
+
+def _outvoted() -> Trace:
+    # p1's "confirmed" reaches only a1; p2 then gets "cancelled" chosen by a2 and a3.
+    sim = Simulation(Cluster(proposers=2, acceptors=3))
+    sim.propose("p1", "confirmed")
+    for a in ("a1", "a2"):
+        sim.deliver("prepare", "p1", a)
+        sim.deliver("promise", a, "p1")
+    sim.deliver("accept", "p1", "a1")
+    sim.propose("p2", "cancelled")
+    for a in ("a2", "a3"):
+        sim.deliver("prepare", "p2", a)
+        sim.deliver("promise", a, "p2")
+    for a in ("a2", "a3"):
+        sim.deliver("accept", "p2", a)
+    sim.deliver("accept", "p1", "a2")
+    return sim.trace
+
+
+def _crash_after_vote() -> Trace:
+    # Lesson 03's scene: a2's vote chooses "confirmed", a2 crashes, p2 must adopt it.
+    sim = Simulation(Cluster(proposers=2, acceptors=3))
+    sim.propose("p1", "confirmed")
+    for a in ("a1", "a2"):
+        sim.deliver("prepare", "p1", a)
+        sim.deliver("promise", a, "p1")
+    sim.deliver("accept", "p1", "a1")
+    sim.deliver("accepted", "a1", "p1")
+    sim.deliver("accepted", "a1", "l1")
+    sim.deliver("accept", "p1", "a2")
+    sim.apply(Crash("a2"))
+    sim.drop("accepted", "a2")
+    sim.drop("accepted", "a2")
+    sim.propose("p2", "cancelled")
+    for a in ("a1", "a3"):
+        sim.deliver("prepare", "p2", a)
+        sim.deliver("promise", a, "p2")
+    for a in ("a1", "a3"):
+        sim.deliver("accept", "p2", a)
+        sim.deliver("accepted", a, "l1")
+    return sim.trace
+
+
+def _under_faults() -> Trace:
+    sim = Simulation(Cluster(proposers=2, acceptors=3), seed=0)
+    sim.propose("p1", "confirmed")
+    sim.propose("p2", "cancelled")
+    sim.run(max_steps=300, faults=Faults(drop=0.1, duplicate=0.1, crash=0.05))
+    return sim.trace
+
+
+@functools.cache
+def _runs() -> tuple[_Run, ...]:
+    runs = []
+    for variant, (acceptors, crashes) in BROKEN.items():
+        found = _search(variant, acceptors, 1, crashes)
+        trace = found.counterexample
+        assert isinstance(trace, Trace), f"the explorer found no counterexample for {variant}"
+        title = (f"the explorer's shortest counterexample for {variant} "
+                 f"({_shape(trace.cluster)}, {len(trace)} steps)")
+        runs.append(_Run(variant, title, trace))
+    example = _search("classic", 1, 1, 0).examples["chosen"]
+    assert isinstance(example, Trace)
+    classic = (
+        ("classic: first choice", "the explorer's shortest classic run that chooses a value",
+         example),
+        ("classic: outvoted", "classic Paxos where p2 gets 'cancelled' chosen after a1 "
+         "accepted p1's 'confirmed'", _outvoted()),
+        ("classic: crash after the vote", "classic Paxos where a2 crashes right after its "
+         "vote chose 'confirmed' (lesson 03)", _crash_after_vote()),
+        ("classic: faults", "classic Paxos under random faults (seed 0)", _under_faults()),
+    )
+    for key, title, trace in classic:
+        runs.append(_Run(key, f"{title} ({_shape(trace.cluster)}, {len(trace)} steps)", trace))
+    return tuple(runs)
+
+
+def agreement_scenarios() -> dict[str, Trace]:
+    """The runs ``check_agreement`` judges an invariant on, by name, as ``Trace`` objects."""
+    return {run.key: run.trace for run in _runs()}
+
+
+def _chosen_text(world: World) -> str:
+    parts = [
+        f"{' and '.join(who)} accepted {value!r} at {ballot}"
+        for value, ballots in chosen_by(world).items()
+        for ballot, who in ballots
+    ]
+    values = sorted(chosen(world))
+    if not values:
+        return "nothing is chosen yet"
+    if len(values) == 1:
+        return f"only {values[0]!r} is chosen ({'; '.join(parts)})"
+    return f"{' and '.join(map(repr, values))} are both chosen ({'; '.join(parts)})"
+
+
+def _current_votes(world: World) -> tuple[set[str], str]:
+    """The values the acceptors' current votes are for, and those votes as text."""
+    votes = {a: vote for a, vote in accepted(world).items() if vote is not None}
+    text = ", ".join(f"{a}: {value!r} at {ballot}" for a, (ballot, value) in votes.items())
+    return {value for _, value in votes.values()}, text
+
+
+def _missed_hint(world: World) -> str:
+    values, current = _current_votes(world)
+    if len(values) <= 1:
+        return (f". Looking at the current votes ({current}) is not enough: an acceptor "
+                "keeps only its last vote, while chosen counts every vote ever cast "
+                "(px.chosen reads that history)")
+    if not any(learned(world).values()):
+        return (". No learner has learned anything yet: a value is chosen by the votes, "
+                "before anyone learns it")
+    return ""
+
+
+def _flagged_hint(world: World) -> str:
+    values, current = _current_votes(world)
+    if len(values) > 1:
+        return (f". The acceptors hold votes for different values ({current}), which is "
+                "fine: agreement fails only when two different values are each chosen")
+    return ""
+
+
+def check_agreement(fn: Callable[[World], Any]) -> Feedback:
+    """Check ``fn(world) -> bool``, an invariant meant to be True exactly when at most one
+    value is chosen, on every world of the runs in ``agreement_scenarios()``."""
+    fn = need_function(fn, "check_agreement")
+    problems: list[str] = []
+    runs = _runs()
+    for run in runs:
+        for step, world in enumerate(run.trace.worlds()):
+            at = "at the start" if step == 0 else f"after step {step} ({run.trace[step - 1]})"
+            try:
+                answer = fn(world)
+            except Exception as exc:  # the learner's code may raise anything: report it
+                problems.append(f"in {run.title}, {at}: your invariant raised "
+                                f"{type(exc).__name__}: {exc}")
+                break
+            if not isinstance(answer, bool):
+                problems.append(f"in {run.title}, {at}: your invariant should return True or "
+                                f"False, but returned {answer!r}")
+                break
+            holds = len(chosen(world)) <= 1
+            if answer == holds:
+                continue
+            if holds:
+                problems.append(f"it flagged a correct world: in {run.title}, {at}, "
+                                f"{_chosen_text(world)}, but your invariant returned False"
+                                f"{_flagged_hint(world)}")
+            else:
+                problems.append(f"it missed a violation: in {run.title}, {at}, "
+                                f"{_chosen_text(world)}, but your invariant returned True"
+                                f"{_missed_hint(world)}")
+            break
+    return Feedback("agreement", not problems, len(runs), tuple(problems))
+
+
+# -- bounds that reach the bug ---------------------------------------------------------------
+
+#: What ``bounds`` may return: each key, its lowest and highest value.
+LIMITS: dict[str, tuple[int, int]] = {
+    "acceptors": (1, 3),
+    "max_ballot": (1, 2),
+    "max_crashes": (0, 1),
+}
+
+
+def _read_bounds(answer: Any) -> tuple[dict[str, int] | None, str | None]:
+    if not isinstance(answer, Mapping):
+        return None, ("return a dict such as {'acceptors': 1, 'max_ballot': 1, "
+                      f"'max_crashes': 0}}, got {answer!r}")
+    unknown = sorted(str(k) for k in answer if k not in LIMITS)
+    if unknown:
+        return None, (f"there is no bound called {', '.join(map(repr, unknown))}; the bounds "
+                      f"are {', '.join(LIMITS)}")
+    out: dict[str, int] = {}
+    for key, (low, high) in LIMITS.items():
+        if key not in answer:
+            return None, f"say {_SAY[key]} (the key {key!r} is missing)"
+        value = answer[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return None, (f"{key} must be a whole number from {low} to {high} (small models "
+                          f"keep this check fast), got {value!r}")
+        out[key] = value
+    return out, None
+
+
+def _not_caught(variant: str, b: dict[str, int], result: ExploreResult) -> str:
+    within = ", ".join(f"{k}={v}" for k, v in b.items())
+    if result.end != END_EXHAUSTED:
+        return (f"{variant} with {within}: the search stopped after {result.seconds:.0f} s "
+                f"with {result.states:,} states seen and no violation, which proves nothing "
+                "either way; a smaller model reaches this bug sooner")
+    proved = (f"the explorer searched all {result.states:,} states with {within} and proved "
+              "agreement")
+    if variant == "amnesiac-acceptor" and b["max_crashes"] == 0:
+        return (f"{variant}: {proved}, because its changed rule is what an acceptor keeps "
+                "through a crash, and with max_crashes=0 nothing ever crashes; the proof is "
+                "true but says nothing about crashes")
+    if variant == "minority-quorum" and b["acceptors"] == 1:
+        return (f"{variant}: {proved}, because with 1 acceptor the smaller quorum is still 1, "
+                "a majority: in this model the variant is classic Paxos")
+    return f"{variant}: {proved}; these bounds do not reach its broken rule"
+
+
+def check_bounds(fn: Callable[[str], Any]) -> Feedback:
+    """Check ``fn(variant) -> {'acceptors': n, 'max_ballot': r, 'max_crashes': c}``: bounds
+    within which the explorer (2 proposers, one value each) catches each broken variant."""
+    fn = need_function(fn, "check_bounds")
+    problems: list[str] = []
+    for variant in BROKEN:
+        try:
+            answer = fn(variant)
+        except Exception as exc:  # the learner's code may raise anything: report it
+            problems.append(f"for {variant}: your function raised {type(exc).__name__}: {exc}")
+            continue
+        b, problem = _read_bounds(answer)
+        if b is None:
+            problems.append(f"for {variant}: {problem}")
+            continue
+        result = _search(variant, b["acceptors"], b["max_ballot"], b["max_crashes"])
+        if result.end != END_VIOLATION:
+            problems.append(_not_caught(variant, b, result))
+    return Feedback("bounds", not problems, len(BROKEN), tuple(problems))

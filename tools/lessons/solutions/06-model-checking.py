@@ -1,0 +1,39 @@
+# %% [markdown]
+# # 06 · Model checking — reference answers
+#
+# The exercises of [lesson 06](../06-model-checking.ipynb), answered. Each check below should
+# say *Well done*.
+
+# %%
+import paxos_lib as px
+
+SEED = 0
+
+# %% [markdown]
+# **Exercise 1 — write the invariant.** Agreement is about what is *chosen*, and chosen is a
+# fact about every vote ever cast, which `px.chosen` computes. Acceptors' current votes may
+# differ in a correct world, and may agree in a broken one after an acceptor replaced its
+# vote; learners may not have heard of a chosen value yet.
+
+# %%
+def agreement(world):
+    return len(px.chosen(world)) <= 1
+
+
+px.exercises.check_agreement(agreement)
+
+# %% [markdown]
+# **Exercise 2 — bounds that reach the bug.** The amnesiac acceptor's rule is about what
+# survives a crash, so the model needs a crash. A quorum smaller than a majority needs at
+# least two acceptors: with one, "less than a majority" still rounds up to one acceptor,
+# which *is* the majority, and the variant is classic Paxos. The other three go wrong in the
+# smallest model.
+
+# %%
+def bounds(variant):
+    acceptors = 2 if variant == "minority-quorum" else 1
+    crashes = 1 if variant == "amnesiac-acceptor" else 0
+    return {"acceptors": acceptors, "max_ballot": 1, "max_crashes": crashes}
+
+
+px.exercises.check_bounds(bounds)
