@@ -121,9 +121,11 @@ def explore(
     default to the start's, else ``"classic"`` and ``"sent-set"``.  ``properties`` names
     the properties to check (default: all of ``paxos_lib.properties.PROPERTIES``).
     """
-    if not isinstance(cluster, Cluster):
+    custom = not isinstance(cluster, Cluster) and hasattr(cluster, "make_rules")
+    if not isinstance(cluster, Cluster) and not custom:
         raise ConfigError(
-            f"explore needs a Cluster such as Cluster(proposers=2, acceptors=3), got {cluster!r}"
+            "explore needs a Cluster such as Cluster(proposers=2, acceptors=3) or a "
+            f"ReplicaCluster, got {cluster!r}"
         )
     values, clients = _check_values(cluster, values)
     check_count("max_ballot", max_ballot, low=1, high=MAX_BALLOT)
@@ -141,7 +143,7 @@ def explore(
             "(paxos_lib.tla.explore_tla, or 'check --model tla --symmetry'); for the "
             "message-level engine renaming whole worlds costs more than it saves"
         )
-    props = check_property_names(properties)
+    props = _check_properties(cluster, properties) if custom else check_property_names(properties)
     first, prefix, variant, network = _start(cluster, values, variant, network, start)
     if first.max_round > max_ballot:
         raise ConfigError(
@@ -155,14 +157,21 @@ def explore(
         max_copies=max_copies,
         partitions=partitions,
         clients=clients,
-        learners=any(p.name in READS_LEARNERS for p in props),
+        learners=custom or any(p.name in READS_LEARNERS for p in props),
+        every_step_ballot=custom,
         always=[p for p in props if p.kind == "always"],
         sometimes=[p for p in props if p.kind == "sometimes"],
     )
     end = search.run(max_depth, max_states, time_limit, progress)
 
+    trace_class: type = Trace
+    if custom:
+        from paxos_lib.multipaxos.trace import ReplicaTrace  # lazy: multipaxos imports the core
+
+        trace_class = ReplicaTrace
+
     def trace(key: Key) -> Trace:
-        return Trace(cluster, variant, network, prefix + search.path(key))
+        return trace_class(cluster, variant, network, prefix + search.path(key))  # type: ignore[no-any-return]
 
     bounds = (
         f"ballot rounds <= {max_ballot}, crashes <= {max_crashes}"
@@ -234,6 +243,30 @@ def _check_values(
     return tuple(everything), clients
 
 
+def _check_properties(cluster: object, names: object) -> tuple[Property, ...]:
+    """The properties named in ``names`` among ``cluster.properties`` (None: all); else
+    ConfigError listing the valid names."""
+    available = tuple(getattr(cluster, "properties", ()))
+    if not available:
+        raise ConfigError(f"the cluster {cluster} names no properties to check")
+    if names is None:
+        return available
+    if isinstance(names, str):
+        names = (names,)
+    valid = ", ".join(p.name for p in available)
+    try:
+        wanted = tuple(names)  # type: ignore[arg-type]
+    except TypeError:
+        raise ConfigError(
+            f"properties must be a list of names from {valid}, got {names!r}"
+        ) from None
+    by_name = {p.name: p for p in available}
+    for n in wanted:
+        if not isinstance(n, str) or n not in by_name:
+            raise ConfigError(f"unknown property {n!r} for this cluster; choose from {valid}")
+    return tuple(by_name[n] for n in wanted)
+
+
 def _describe_values(values: tuple[str, ...], clients: dict[str, frozenset[str]] | None) -> str:
     if clients is None:
         return ", ".join(values)
@@ -249,13 +282,19 @@ def _start(
 ) -> tuple[World, tuple[Action, ...], str, str]:
     """The first world (its config carrying ``values``), the steps before it, the rules."""
     if start is None:
-        variant = check_variant("classic" if variant is None else variant)
+        variant = "classic" if variant is None else variant
+        if isinstance(cluster, Cluster):
+            variant = check_variant(variant)
+        else:
+            cluster.make_rules(variant)  # type: ignore[attr-defined]  # raises naming the variants
         network = check_network("sent-set" if network is None else network)
         return initial_world(cluster, variant, network, values), (), variant, network
     prefix: tuple[Action, ...] = ()
     if isinstance(start, Simulation):
         start = start.trace
-    if isinstance(start, Trace):
+    if isinstance(start, Trace) or (
+        not isinstance(start, World) and hasattr(start, "final") and hasattr(start, "steps")
+    ):
         prefix = start.steps
         world = start.final()
     elif isinstance(start, World):
@@ -289,6 +328,7 @@ class _Search:
         partitions: bool,
         clients: dict[str, frozenset[str]] | None,
         learners: bool,
+        every_step_ballot: bool = False,
         always: list[Property],
         sometimes: list[Property],
     ) -> None:
@@ -297,6 +337,7 @@ class _Search:
         self.max_copies = max_copies
         self.partitions = partitions
         self.clients = clients
+        self.every_step_ballot = every_step_ballot
         self.quiet = frozenset(() if learners else first.cluster.learner_ids)
         self.always = always
         self.sometimes = sometimes
@@ -371,7 +412,7 @@ class _Search:
         return True
 
     def within_ballots(self, action: Action, after: World) -> bool:
-        if isinstance(action, Propose | Timeout) or (
+        if self.every_step_ballot or isinstance(action, Propose | Timeout) or (
             isinstance(action, Deliver) and isinstance(action.message, Nack)
         ):
             return after.max_round <= self.max_ballot
