@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from paxos_lib.cluster import Cluster
 from paxos_lib.exercises.feedback import (
     Feedback,
     bool_answer,
@@ -12,9 +13,12 @@ from paxos_lib.exercises.feedback import (
     run_scenarios,
     show,
 )
-from paxos_lib.messages import Ballot
+from paxos_lib.messages import Accept, Ballot, Nack, Prepare, Send
+from paxos_lib.roles import Acceptor
+from paxos_lib.variants import rules_for
 
 _B = Ballot
+_RULES = rules_for(Cluster(proposers=1, acceptors=1))
 
 __all__ = ["check_should_accept", "check_should_promise"]
 
@@ -32,61 +36,74 @@ _PROMISE_CASES: tuple[tuple[Ballot | None, Ballot], ...] = (
 )
 
 
-def check_should_promise(fn: Callable[[Ballot | None, Ballot], bool]) -> Feedback:
-    """Check ``fn(promised, ballot) -> bool``: may an acceptor that promised ``promised``
-    (None: nothing yet) promise ``ballot``?"""
-    fn = need_function(fn, "check_should_promise")
+def _engine_says_yes(kind: type[Prepare] | type[Accept], promised: Ballot | None,
+                     ballot: Ballot) -> bool:
+    """What the course's own acceptor (``roles.Acceptor``) answers: anything but a Nack."""
+    acceptor = Acceptor(node="a1", promised=promised)
+    if kind is Prepare:
+        msg: Prepare | Accept = Prepare(src=ballot.node, dst="a1", ballot=ballot)
+    else:
+        msg = Accept(src=ballot.node, dst="a1", ballot=ballot, value="confirmed")
+    _, effects = acceptor.on_message(msg, _RULES)
+    return not any(isinstance(e, Send) and isinstance(e.message, Nack) for e in effects)
+
+
+Explain = Callable[[Ballot | None, Ballot, bool], str]
+
+
+def _check_rule(name: str, kind: type[Prepare] | type[Accept], fn: Callable[..., Any],
+                explain: Explain) -> Feedback:
+    """Run ``fn(promised, ballot)`` on every case; ``explain`` words a wrong answer."""
 
     def case(promised: Ballot | None, ballot: Ballot) -> tuple[tuple[Any, ...], Any]:
-        expected = promised is None or ballot >= promised
+        expected = _engine_says_yes(kind, promised, ballot)
 
         def judge(result: Any) -> str | None:
             bad = bool_answer(result)
             if bad is not None:
                 return f"with {show(promised)} and ballot {ballot}: {bad}"
-            if result == expected:
-                return None
-            if expected and promised is None:
-                return (f"your acceptor refused ballot {ballot} although it had promised "
-                        "nothing yet; with no promise there is nothing to protect")
-            if expected and ballot == promised:
-                return (f"your acceptor refused ballot {ballot}, which it had already promised; "
-                        "a duplicated Prepare should get the same answer again")
-            if expected:
-                return (f"your acceptor refused ballot {ballot} after promising only {promised}; "
-                        "a higher ballot must be able to take over")
-            return (f"your acceptor promised ballot {ballot} after promising {promised}; it "
-                    f"swore to ignore every ballot below {promised}")
+            return None if result == expected else explain(promised, ballot, expected)
 
         return (promised, ballot), judge
 
-    return run_scenarios("should_promise", (case(p, b) for p, b in _PROMISE_CASES), fn)
+    return run_scenarios(name, (case(p, b) for p, b in _PROMISE_CASES), fn)
+
+
+def _explain_promise(promised: Ballot | None, ballot: Ballot, expected: bool) -> str:
+    if expected and promised is None:
+        return (f"your acceptor refused ballot {ballot} although it had promised "
+                "nothing yet; with no promise there is nothing to protect")
+    if expected and ballot == promised:
+        return (f"your acceptor refused ballot {ballot}, which it had already promised; "
+                "a duplicated Prepare should get the same answer again")
+    if expected:
+        return (f"your acceptor refused ballot {ballot} after promising only {promised}; "
+                "a higher ballot must be able to take over")
+    return (f"your acceptor promised ballot {ballot} after promising {promised}; it "
+            f"swore to ignore every ballot below {promised}")
+
+
+def _explain_accept(promised: Ballot | None, ballot: Ballot, expected: bool) -> str:
+    if expected and promised is None:
+        return (f"your acceptor refused to accept at ballot {ballot} with no promise "
+                "made; nothing forbids it, and refusing can stop all progress")
+    if expected:
+        return (f"your acceptor refused ballot {ballot} although it promised only "
+                f"{promised}; the proposer it promised must be able to finish")
+    return (f"your acceptor accepted ballot {ballot} after promising {promised}; that "
+            "promise told the newer proposer no older value could be chosen behind "
+            "its back")
+
+
+def check_should_promise(fn: Callable[[Ballot | None, Ballot], bool]) -> Feedback:
+    """Check ``fn(promised, ballot) -> bool``: may an acceptor that promised ``promised``
+    (None: nothing yet) promise ``ballot``?  The right answers are the course acceptor's."""
+    fn = need_function(fn, "check_should_promise")
+    return _check_rule("should_promise", Prepare, fn, _explain_promise)
 
 
 def check_should_accept(fn: Callable[[Ballot | None, Ballot], bool]) -> Feedback:
     """Check ``fn(promised, ballot) -> bool``: may an acceptor that promised ``promised``
-    accept a value at ``ballot``?"""
+    accept a value at ``ballot``?  The right answers are the course acceptor's."""
     fn = need_function(fn, "check_should_accept")
-
-    def case(promised: Ballot | None, ballot: Ballot) -> tuple[tuple[Any, ...], Any]:
-        expected = promised is None or ballot >= promised
-
-        def judge(result: Any) -> str | None:
-            bad = bool_answer(result)
-            if bad is not None:
-                return f"with {show(promised)} and ballot {ballot}: {bad}"
-            if result == expected:
-                return None
-            if expected and promised is None:
-                return (f"your acceptor refused to accept at ballot {ballot} with no promise "
-                        "made; nothing forbids it, and refusing can stop all progress")
-            if expected:
-                return (f"your acceptor refused ballot {ballot} although it promised only "
-                        f"{promised}; the proposer it promised must be able to finish")
-            return (f"your acceptor accepted ballot {ballot} after promising {promised}; that "
-                    "promise told the newer proposer no older value could be chosen behind "
-                    "its back")
-
-        return (promised, ballot), judge
-
-    return run_scenarios("should_accept", (case(p, b) for p, b in _PROMISE_CASES), fn)
+    return _check_rule("should_accept", Accept, fn, _explain_accept)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from paxos_lib.cluster import Cluster
 from paxos_lib.exercises.feedback import (
     Feedback,
     need_function,
     run_scenarios,
 )
-from paxos_lib.messages import Ballot
+from paxos_lib.messages import Accept, Ballot, Promise, Send
+from paxos_lib.roles import Proposer
+from paxos_lib.variants import rules_for
 
 _B = Ballot
 
@@ -33,8 +36,18 @@ _PICK_CASES: tuple[tuple[Promises, str], ...] = (
 
 
 def _expected_pick(promises: Promises, own: str) -> str:
-    reported = [(b, v) for _, b, v in promises if b is not None and v is not None]
-    return max(reported)[1] if reported else own
+    """What the course's own proposer (``roles.Proposer``) proposes after these promises."""
+    rules = rules_for(Cluster(proposers=1, acceptors=len(promises), quorum=len(promises)))
+    ballot = _B(9, "p1")
+    proposer = Proposer(node="p1", round=9, phase="preparing", value=own, ballot=ballot)
+    effects: tuple[Any, ...] = ()
+    for acceptor, accepted_ballot, accepted_value in promises:
+        promise = Promise(src=acceptor, dst="p1", ballot=ballot,
+                          accepted_ballot=accepted_ballot, accepted_value=accepted_value)
+        proposer, effects = proposer.on_message(promise, rules)  # type: ignore[assignment]
+    accepts = [e.message for e in effects if isinstance(e, Send)]
+    assert accepts and isinstance(accepts[0], Accept), "a quorum of promises starts phase 2"
+    return accepts[0].value
 
 
 def check_pick_value(fn: Callable[[Promises, str], str]) -> Feedback:
