@@ -18,6 +18,8 @@ import argparse
 import json
 from typing import Any
 
+from paxos_lib.cli.argtypes import probability as _probability
+from paxos_lib.cli.argtypes import seed as _seed
 from paxos_lib.cluster import MAX_NODES_PER_ROLE
 from paxos_lib.multipaxos import MULTIPAXOS_VARIANTS, OrdersResult, OrdersSimulation
 from paxos_lib.multipaxos.simulation import MAX_ORDERS
@@ -50,25 +52,6 @@ def _int_in(low: int, high: int) -> Any:
         return value
 
     return parse
-
-
-def _seed(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-
-
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a probability from 0 to 1, got {text!r}"
-        ) from None
-    if not 0.0 <= value <= 1.0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be a probability from 0 to 1, got {text}")
-    return value
 
 
 def register(subparsers: Any) -> None:

@@ -16,6 +16,8 @@ import argparse
 import json
 from typing import Any
 
+from paxos_lib.cli.argtypes import probability as _probability
+from paxos_lib.cli.argtypes import seed as _seed
 from paxos_lib.cluster import MAX_NODES_PER_ROLE, Cluster
 from paxos_lib.engine import NETWORKS
 from paxos_lib.simulation import Faults, RunResult, Simulation
@@ -59,25 +61,6 @@ def _steps(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-
-
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a probability from 0 to 1, got {text!r}"
-        ) from None
-    if not 0.0 <= value <= 1.0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be a probability from 0 to 1, got {text}")
     return value
 
 
