@@ -50,6 +50,7 @@ from paxos_lib.actions import (
 from paxos_lib.engine import World
 from paxos_lib.errors import ConfigError
 from paxos_lib.messages import Ballot, Message
+from paxos_lib.properties import chosen_by
 
 __all__ = [
     "DELIVERED",
@@ -166,13 +167,13 @@ def _chosen_ballots(world: World) -> dict[tuple[Ballot, str], tuple[str, ...]]:
     quorum = getattr(world.config.rules, "quorum", None)
     if quorum is None:
         return {}
-    voters: dict[tuple[Ballot, str], list[str]] = {}
-    for vote in votes:
-        if len(vote) != 3:  # another protocol's vote shape: nothing to say about it here
-            return {}
-        acceptor, ballot, value = vote
-        voters.setdefault((ballot, value), []).append(acceptor)
-    return {k: tuple(sorted(v)) for k, v in voters.items() if len(v) >= quorum}
+    if any(len(vote) != 3 for vote in votes):  # another protocol's vote shape
+        return {}
+    return {
+        (ballot, value): who
+        for value, ballots in chosen_by(world).items()
+        for ballot, who in ballots
+    }
 
 
 class History:
