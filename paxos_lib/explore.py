@@ -45,9 +45,15 @@ NOTE: a learner only listens (it never sends), so when no checked property reads
 learners (``"learners"`` is not among ``properties``) messages to learners are never
 delivered.  Every other node and the vote history then reach exactly the same states, and
 the space shrinks several times.
-NOTE: symmetry reduction is implemented for the model of Lamport's spec
-(``paxos_lib.tla``), where a state is a few small ints; here a canonical renaming of a whole
-world costs more than the states it saves, so ``symmetry=True`` is refused with that reason.
+Symmetry.  With ``symmetry=True`` the seen-dict holds one key per *symmetry class*: the
+smallest of the keys of every renaming of the world (acceptors, learners and, when every
+proposer may be asked for every value, values; ``paxos_lib.symmetry`` says which renamings
+a model allows and why).  Renaming works on the codes, each object renamed once per
+renaming and cached, and a world met before (by its plain key) is never renamed again.  The
+frontier keeps the concrete world that first reached a class, and each parent link is the
+concrete action taken from the concrete parent, so the traces are real runs from the
+initial world and still shortest: every world in a class has the same distance from the
+start, because renaming maps paths onto paths.
 """
 
 from __future__ import annotations
@@ -80,6 +86,7 @@ from paxos_lib.search import (
     check_time_limit,
 )
 from paxos_lib.simulation import Simulation
+from paxos_lib.symmetry import Symmetry
 from paxos_lib.trace import Trace
 from paxos_lib.variants import check_variant
 
@@ -137,11 +144,11 @@ def explore(
     for name, flag in (("partitions", partitions), ("symmetry", symmetry), ("progress", progress)):
         if not isinstance(flag, bool):
             raise ConfigError(f"{name} must be True or False, not {flag!r}")
-    if symmetry:
+    if symmetry and custom:
         raise ConfigError(
-            "symmetry reduction is available for the model of Lamport's spec "
-            "(paxos_lib.tla.explore_tla, or 'check --model tla --symmetry'); for the "
-            "message-level engine renaming whole worlds costs more than it saves"
+            f"symmetry=True renames acceptors, learners and values of a Cluster; in a "
+            f"{type(cluster).__name__} every node is also a proposer whose id orders its "
+            "ballots, so no two are interchangeable.  Run without symmetry"
         )
     props = _check_properties(cluster, properties) if custom else check_property_names(properties)
     first, prefix, variant, network = _start(cluster, values, variant, network, start)
@@ -150,8 +157,19 @@ def explore(
             f"the start world already uses ballot round {first.max_round}, above "
             f"max_ballot={max_ballot}"
         )
+    sym = None
+    if symmetry:
+        sym = Symmetry.of(
+            cluster,
+            unique_ballots=first.rules.unique_ballots,
+            partitions=partitions,
+            values=values,
+            extra_values=tuple(sorted(first.proposed - set(values))),
+            clients=clients,
+        )
     search = _Search(
         first=first,
+        symmetry=sym,
         max_ballot=max_ballot,
         max_crashes=max_crashes,
         max_copies=max_copies,
@@ -202,7 +220,9 @@ def explore(
         examples={
             name: None if key is None else trace(key) for name, key in search.examples.items()
         },
-        model=f"{variant}: {cluster}; values {_describe_values(values, clients)}; {network}",
+        symmetry=sym is not None,
+        model=f"{variant}: {cluster}; values {_describe_values(values, clients)}; {network}"
+        + ("" if sym is None else f"; symmetry: {sym.interchangeable}"),
     )
 
 
@@ -322,6 +342,7 @@ class _Search:
         self,
         *,
         first: World,
+        symmetry: Symmetry | None = None,
         max_ballot: int,
         max_crashes: int,
         max_copies: int,
@@ -344,8 +365,11 @@ class _Search:
         self.codes: dict[object, int] = {}
         self.objects: list[object] = []
         self.by_id: dict[int, int] = {}
+        self.symmetry = symmetry
+        self.raw_seen: set[Key] = set()
         self.first_world = self.canonical(first, self.key(first, 0))
-        self.first = self.key(self.first_world, 0)
+        self.first_raw = self.key(self.first_world, 0)
+        self.first = self.class_key(self.first_raw, self.first_world)
         self.parent: dict[Key, tuple[Key, Action] | None] = {self.first: None}
         self.transitions = 0
         self.depth = 1
@@ -386,6 +410,14 @@ class _Search:
             world.votes,
             world.proposed,
             crashes,
+        )
+
+    def class_key(self, raw: Key, world: World) -> Key:
+        """The key of ``world``'s symmetry class (without symmetry: ``raw`` itself)."""
+        if self.symmetry is None:
+            return raw
+        return self.symmetry.key(
+            raw[0], raw[1], world, (raw[3], raw[4], raw[7]), self.code, self.objects  # type: ignore[arg-type]
         )
 
     def canonical(self, world: World, key: Key) -> World:
@@ -443,13 +475,18 @@ class _Search:
         deadline = None if time_limit is None else clock + time_limit
         parent, key_of, canonical = self.parent, self.key, self.canonical
         allowed, within_ballots = self.allowed, self.within_ballots
+        class_key, raw_seen = self.class_key, self.raw_seen
+        symmetric = self.symmetry is not None
         end = END_VIOLATION if self.check(self.first_world, self.first) else END_EXHAUSTED
-        frontier: list[tuple[World, int, Key]] = [(self.first_world, 0, self.first)]
+        frontier: list[tuple[World, int, Key, Key]] = [
+            (self.first_world, 0, self.first_raw, self.first)
+        ]
+        raw_seen.add(self.first_raw)
         with Progress(progress, "explore") as bar:
             while frontier and end == END_EXHAUSTED:
                 last = max_depth is not None and self.depth >= max_depth
-                next_level: list[tuple[World, int, Key]] = []
-                for n, (world, crashes, key) in enumerate(frontier):
+                next_level: list[tuple[World, int, Key, Key]] = []
+                for n, (world, crashes, raw, key) in enumerate(frontier):
                     if n % 256 == 0:
                         bar.update(len(parent), self.depth)
                         if deadline is not None and time.perf_counter() > deadline:
@@ -463,7 +500,15 @@ class _Search:
                             continue
                         self.transitions += 1
                         count = crashes + 1 if isinstance(action, Crash) else crashes
-                        new = key_of(after, count, (key, world))
+                        new_raw = key_of(after, count, (raw, world))
+                        if symmetric:
+                            # a world met before needs no renaming to know its class
+                            if new_raw in raw_seen:
+                                continue
+                            raw_seen.add(new_raw)
+                            new = class_key(new_raw, after)
+                        else:
+                            new = new_raw
                         if new in parent:
                             continue
                         if last:
@@ -473,8 +518,8 @@ class _Search:
                             end, self.stopped_by = END_BOUND, f"the state bound {max_states:,}"
                             break
                         parent[new] = (key, action)
-                        after = canonical(after, new)
-                        next_level.append((after, count, new))
+                        after = canonical(after, new_raw)
+                        next_level.append((after, count, new_raw, new))
                         if self.check(after, new):
                             end = END_VIOLATION
                             break

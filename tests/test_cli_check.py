@@ -45,6 +45,18 @@ def test_tla_model_with_symmetry_counts_classes() -> None:
     assert (data["states"], data["generated"], data["depth"]) == (17_153, 127_002, 25)
 
 
+def test_engine_model_with_symmetry_finds_the_same_shortest_counterexample() -> None:
+    args = ("--variant", "forgetful-proposer", "--proposers", "2", "--acceptors", "2",
+            "--max-ballot", "1", "--properties", "agreement,validity")
+    code, plain = run_json(*args)
+    code_sym, reduced = run_json(*args, "--symmetry")
+    assert code == code_sym == 1
+    assert reduced["symmetry"] is True and plain["symmetry"] is False
+    assert len(reduced["counterexample"]) == len(plain["counterexample"])  # type: ignore[arg-type]
+    assert reduced["states"] < plain["states"]  # type: ignore[operator]
+    assert "a1, a2 interchangeable" in reduced["model"]  # type: ignore[operator]
+
+
 def test_tla_model_with_singleton_quorums_is_violated() -> None:
     done = run_cli("--model", "tla", "--quorums", "singleton", "--max-ballot", "1")
     assert done.returncode == 1, done.stderr
@@ -112,7 +124,8 @@ def test_a_search_cut_short_says_so_and_exits_three() -> None:
         (["--model", "tla", "--values", "a,b"], "--values is a number of values"),
         (["--model", "tla", "--max-ballot", "99"], "max_ballot must be an integer from 0 to 6"),
         (["--quorums", "singleton"], "--quorums cannot be used with --model engine"),
-        (["--symmetry"], "symmetry reduction is available for the model of Lamport's spec"),
+        (["--variant", "duplicate-ballots", "--symmetry"],
+         "symmetry reduction needs interchangeable acceptors, learners or values"),
     ],
 )
 def test_bad_arguments_exit_two_with_one_line(args: list[str], message: str) -> None:

@@ -185,7 +185,7 @@ def test_progress_bar_does_not_change_the_result(capsys: pytest.CaptureFixture[s
         ({"values": ("v1", "v1")}, ConfigError, "values must be distinct"),
         ({"values": {"a1": "v1"}}, UnknownNodeError, "'a1' is a acceptor|'a1' is an acceptor"),
         ({"values": 3}, ConfigError, "values must be a list of strings"),
-        ({"symmetry": True}, ConfigError, "symmetry reduction is available for the model"),
+        ({"symmetry": "yes"}, ConfigError, "symmetry must be True or False"),
         ({"partitions": "yes"}, ConfigError, "partitions must be True or False"),
         ({"start": "initial"}, ConfigError, "start must be a World, a Trace or a Simulation"),
     ],

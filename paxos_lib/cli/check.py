@@ -5,7 +5,8 @@ Two models.  ``--model engine`` (the default) explores the message-level engine 
 ``--values`` in turn (``--any-value``: any proposer may be asked for any of them), within the
 bounds given by the flags.  ``--model tla`` explores the model of Lamport's ``Paxos.tla``
 with ``paxos_lib.tla``: ``--acceptors``, ``--values`` (a count), ``--max-ballot``,
-``--quorums``, and ``--symmetry`` for symmetry reduction.
+``--quorums``.  ``--symmetry`` works with both: states are then symmetry classes (acceptors
+interchangeable, and values too with ``--any-value`` or ``--model tla``).
 
 The command prints the verdict, the counts (distinct states, states generated, transitions,
 depth, seconds), each sometimes-property's shortest example length, and any counterexample as
@@ -141,8 +142,8 @@ def register(subparsers: Any) -> None:
     bounds.add_argument("--partitions", action="store_true", default=None,
                         help="engine: let the network partition and heal")
     bounds.add_argument("--symmetry", action="store_true", default=None,
-                        help="tla: symmetry reduction (acceptors and values interchangeable); "
-                        "counts symmetry classes")
+                        help="symmetry reduction: interchangeable acceptors, learners and "
+                        "(with --any-value, or --model tla) values; counts symmetry classes")
     stop = parser.add_argument_group("limits that stop a search early (exit status 3)")
     stop.add_argument("--max-depth", type=_whole(1, "a whole number >= 1"), default=None,
                       metavar="N", help="stop at this depth (the initial state is depth 1)")
