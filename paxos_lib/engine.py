@@ -46,7 +46,7 @@ ipywidgets.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_left, insort
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -402,17 +402,25 @@ def _run_effects(
 ) -> tuple[frozenset[str], frozenset[tuple[str, Ballot, str]]]:
     timers = world.timers
     votes = world.votes
-    sent: set[Message] | None = None
-    if world.config.network == "sent-set":
-        sent = set(inflight)
+    sent_set = world.config.network == "sent-set"
     for e in effects:
         if isinstance(e, Send):
             m = e.message
-            if sent is None:
+            if not sent_set:
                 insort(inflight, m, key=_sort_key)
-            elif m not in sent:  # the set of sent messages holds each message once
-                sent.add(m)
-                insort(inflight, m, key=_sort_key)
+            else:
+                # The set of sent messages holds each message once.  ``inflight`` is sorted,
+                # so look ``m`` up by binary search among the messages with its sort key
+                # (no set of the whole network built and hashed on every step).
+                key = m.sort_key
+                i = bisect_left(inflight, key, key=_sort_key)
+                j = i
+                while j < len(inflight) and inflight[j].sort_key == key:
+                    if inflight[j] == m:
+                        break
+                    j += 1
+                else:
+                    inflight.insert(i, m)
             v = m.vote
             if v is not None and v not in votes:
                 votes = votes | {v}

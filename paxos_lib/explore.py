@@ -396,13 +396,24 @@ class _Search:
     def key(self, world: World, crashes: int, parent: tuple[Key, World] | None = None) -> Key:
         """The seen-dict key of ``world``; ``parent`` (the key and world it came from, whose
         objects it mostly shares) lets an unchanged network reuse its codes."""
-        code = self.code
+        # Most objects are canonical ones (shared with the parent): a lookup by identity,
+        # inlined; only the new ones go through ``code`` (a lookup by equality).
+        get = self.by_id.get
+        inflight: tuple[int, ...]
         if parent is not None and world.inflight == parent[1].inflight:
-            inflight = parent[0][1]
+            inflight = parent[0][1]  # type: ignore[assignment]
         else:
-            inflight = tuple([code(m) for m in world.inflight])
+            found = [get(id(m)) for m in world.inflight]
+            if None in found:
+                code, sent = self.code, world.inflight
+                found = [code(m) if c is None else c for c, m in zip(found, sent, strict=True)]
+            inflight = tuple(found)  # type: ignore[arg-type]
+        nodes = [get(id(n)) for n in world.nodes]
+        if None in nodes:
+            code = self.code
+            nodes = [code(n) if c is None else c for c, n in zip(nodes, world.nodes, strict=True)]
         return (
-            tuple([code(n) for n in world.nodes]),
+            tuple(nodes),
             inflight,
             world.crashed,
             world.partition,

@@ -26,7 +26,7 @@ endpoints (``prepare 1.p1 p1→a1``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 from paxos_lib.errors import ConfigError
@@ -105,6 +105,9 @@ class Message:
     src: str
     dst: str
     ballot: Ballot
+    # ``sort_key``, computed on first use: the engine keeps the network sorted by it, and
+    # the explorer looks messages up by it millions of times.  Not a message field.
+    _sort: tuple[object, ...] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         _check_id(f"{self.KIND}.src", self.src)
@@ -114,8 +117,16 @@ class Message:
 
     @property
     def sort_key(self) -> tuple[object, ...]:
-        """A total order over all messages, used to keep the in-flight multiset canonical."""
-        return (self.RANK, self.src, self.dst, self.ballot.round, self.ballot.node, self._extra())
+        """A total order over all messages, used to keep the in-flight multiset canonical.
+
+        Two messages have equal sort keys exactly when they are equal."""
+        try:
+            return self._sort
+        except AttributeError:
+            key = (self.RANK, self.src, self.dst, self.ballot.round, self.ballot.node,
+                   self._extra())
+            object.__setattr__(self, "_sort", key)
+            return key
 
     def _extra(self) -> tuple[object, ...]:
         return ()
@@ -136,6 +147,8 @@ class Message:
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"type": self.KIND}
         for f in fields(self):
+            if not f.init:
+                continue
             name = f.name
             value = getattr(self, name)
             out[name] = str(value) if isinstance(value, Ballot) else value
@@ -293,6 +306,8 @@ def message_from_dict(data: dict[str, object]) -> Message:
         )
     kwargs: dict[str, object] = {}
     for f in fields(cls):
+        if not f.init:
+            continue
         name = f.name
         if name not in data:
             if name in ("accepted_ballot", "accepted_value"):

@@ -84,6 +84,8 @@ class Renaming:
             raise TypeError(f"cannot rename {obj!r}")
         changes: dict[str, Any] = {}
         for f in fields(obj):
+            if not f.init:
+                continue  # derived (a message's cached sort key), recomputed by replace
             name = f.name
             old = getattr(obj, name)
             if name in NODE_FIELDS:

@@ -379,6 +379,8 @@ def message_from_dict(data: object) -> Message:
         )
     kwargs: dict[str, object] = {}
     for f in fields(cls):
+        if not f.init:
+            continue
         name = f.name
         if name not in data:
             raise ConfigError(f"{kind} message is missing the field {name!r}: {data!r}")
