@@ -15,7 +15,9 @@ each the median of ``--repeat`` runs, and then, in one more untimed run under
 
 Part 2, the message-level engine (``paxos_lib.explore``): 2 proposers, 3 acceptors, 2
 values, ballots up to 2, with a ``--budget`` time limit (default 10 s), and the smaller
-configurations that do fit, each with its end, counts and rate.
+configurations that do fit, each without and with symmetry reduction (acceptors
+interchangeable, and values when any proposer may be asked for any value), with its end,
+counts and rate.
 
 ``--quick`` is a smoke test (Tiny instead of Small, one repeat, small budget).  ``--json``
 prints one JSON object.  This prints figures; it asserts nothing about time.
@@ -48,36 +50,44 @@ TLC = {"small": (185_369, 1_361_380, 25), "tiny": (3_921, 23_563, 17)}
 SPIN_SECONDS = 0.4
 
 NO_LEARNERS = ["agreement", "validity", "chosen"]
-#: (label, cluster, values, explore keyword arguments)
+ANY = ("v1", "v2")
+EACH = {"p1": "v1", "p2": "v2"}
+#: (label, cluster, values, explore keyword arguments); each runs without and with symmetry
 ENGINE_CONFIGS: tuple[tuple[str, px.Cluster, Any, dict[str, Any]], ...] = (
     (
         "2 proposers, 3 acceptors, any of 2 values, ballot rounds <= 2 (the issue's model)",
         px.Cluster(proposers=2, acceptors=3),
-        ("v1", "v2"),
+        ANY,
         {"max_ballot": 2},
     ),
     (
-        "2 proposers, 3 acceptors, one value each, ballot rounds <= 1, learners skipped",
+        "2 proposers, 3 acceptors, any of 2 values, ballot rounds <= 1, learners skipped",
         px.Cluster(proposers=2, acceptors=3),
-        {"p1": "v1", "p2": "v2"},
+        ANY,
+        {"max_ballot": 1, "properties": NO_LEARNERS},
+    ),
+    (
+        "1 proposer, 3 acceptors, any of 2 values, ballot rounds <= 1, learners skipped",
+        px.Cluster(proposers=1, acceptors=3),
+        ANY,
+        {"max_ballot": 1, "properties": NO_LEARNERS},
+    ),
+    (
+        "2 proposers, 2 acceptors, any of 2 values, ballot rounds <= 1, learners skipped",
+        px.Cluster(proposers=2, acceptors=2),
+        ANY,
         {"max_ballot": 1, "properties": NO_LEARNERS},
     ),
     (
         "2 proposers, 2 acceptors, one value each, ballot rounds <= 1",
         px.Cluster(proposers=2, acceptors=2),
-        {"p1": "v1", "p2": "v2"},
+        EACH,
         {"max_ballot": 1},
-    ),
-    (
-        "2 proposers, 2 acceptors, one value each, ballot rounds <= 1, learners skipped",
-        px.Cluster(proposers=2, acceptors=2),
-        {"p1": "v1", "p2": "v2"},
-        {"max_ballot": 1, "properties": NO_LEARNERS},
     ),
     (
         "2 proposers, 1 acceptor, any of 2 values, ballot rounds <= 1, 1 crash",
         px.Cluster(proposers=2, acceptors=1),
-        ("v1", "v2"),
+        ANY,
         {"max_ballot": 1, "max_crashes": 1},
     ),
 )
@@ -145,21 +155,23 @@ def tla_part(model: TlaModel, name: str, repeat: int) -> dict[str, Any]:
 def engine_part(budget: float) -> list[dict[str, Any]]:
     rows = []
     for label, cluster, values, kwargs in ENGINE_CONFIGS:
-        result = px.explore(cluster, values, time_limit=budget, **kwargs)
-        rows.append(
-            {
-                "config": label,
-                "end": result.end,
-                "states": result.states,
-                "transitions": result.transitions,
-                "depth": result.depth,
-                "seconds": round(result.seconds, 2),
-                "states_per_second": round(result.states / max(result.seconds, 1e-9)),
-                "transitions_per_second": round(
-                    result.transitions / max(result.seconds, 1e-9)
-                ),
-            }
-        )
+        for symmetry in (False, True):
+            result = px.explore(cluster, values, time_limit=budget, symmetry=symmetry, **kwargs)
+            rows.append(
+                {
+                    "config": label,
+                    "symmetry": symmetry,
+                    "end": result.end,
+                    "states": result.states,
+                    "transitions": result.transitions,
+                    "depth": result.depth,
+                    "seconds": round(result.seconds, 2),
+                    "states_per_second": round(result.states / max(result.seconds, 1e-9)),
+                    "transitions_per_second": round(
+                        result.transitions / max(result.seconds, 1e-9)
+                    ),
+                }
+            )
     return rows
 
 
@@ -182,10 +194,14 @@ def as_text(report: dict[str, Any]) -> str:
         f"Message-level engine (time limit {report['budget']} s each):",
     ]
     for row in report["engine"]:
+        if not row["symmetry"]:
+            lines.append(f"  {row['config']}")
+        kind = "symmetry classes" if row["symmetry"] else "states"
         lines.append(
-            f"  {row['config']}\n    {row['end']}: {row['states']:,} states, "
-            f"{row['transitions']:,} transitions, depth {row['depth']}, {row['seconds']} s "
-            f"({row['transitions_per_second']:,} transitions/s)"
+            f"    {'with symmetry' if row['symmetry'] else 'plain':13} {row['end']}: "
+            f"{row['states']:,} {kind}, {row['transitions']:,} transitions, depth "
+            f"{row['depth']}, {row['seconds']} s ({row['transitions_per_second']:,} "
+            "transitions/s)"
         )
     return "\n".join(lines)
 
