@@ -52,11 +52,18 @@ def test_renaming_commutes_with_every_step_of_the_engine(variant: str, network: 
     cluster = px.Cluster(proposers=2, acceptors=3, learners=2)
     sym = group(cluster, variant)
     assert len(sym.renamings) == (4 if variant == "duplicate-ballots" else 24)
+    # The swaps of two names generate the whole group, and a composition of automorphisms is
+    # one, so checking the swaps checks every renaming.
+    swaps = [
+        g for g in sym.renamings
+        if sum(k != v for k, v in (*g.nodes.items(), *g.values.items())) == 2
+    ]
+    assert len(swaps) == (2 if variant == "duplicate-ballots" else 5)
     checked = 0
-    for seed in range(2):
+    for seed in range(3):
         for world in random_worlds(cluster, variant, network, seed, 40):
             actions = [a for a in enabled_actions(world) if not isinstance(a, px.Partition)]
-            for g in sym.renamings:
+            for g in swaps:
                 renamed = g.world(world)
                 theirs = {a for a in enabled_actions(renamed) if not isinstance(a, px.Partition)}
                 assert {g.action(a) for a in actions} == theirs
