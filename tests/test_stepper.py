@@ -12,6 +12,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import re
+
 import pytest
 
 import paxos_lib as px
@@ -327,7 +329,7 @@ def test_a_multi_paxos_simulation_steps_too() -> None:
     sim.submit("r1", "confirm #42 (c1/1)")
     s = Stepper(sim)
     assert list(s.node_buttons) == ["r1", "r2", "r3"]
-    assert s.storage_switch.disabled and s.export_test_button.disabled
+    assert s.storage_switch.disabled
     for _ in range(12):
         s.random_button.click()
     assert s.last_error is None
@@ -340,6 +342,33 @@ def test_a_multi_paxos_simulation_steps_too() -> None:
     s.value.value = "not a command"
     s.propose_button.click()
     assert "a command is written" in s.note.value  # shown, not raised
+
+
+def test_a_multi_paxos_run_exports_as_a_test_that_pins_the_order_states() -> None:
+    from paxos_lib import orders
+    from paxos_lib.multipaxos import OrdersSimulation
+
+    sim = OrdersSimulation(3, seed=0)
+    sim.submit("r1", orders.create(42, "c1", 1))
+    sim.settle()
+    s = Stepper(sim)
+    assert not s.export_test_button.disabled
+    s.export_test_button.click()
+    source = s.export_area.value
+    assert s.last_error is None and "replay_orders" in source
+    assert "assert verdicts['slot-agreement'].holds is True" in source
+    test = re.search(r"def (test_orders_classic_\d+_steps)\(", source)
+    assert test is not None
+    namespace: dict[str, object] = {}
+    exec(compile(source, "exported_test.py", "exec"), namespace)
+    namespace[test.group(1)]()  # type: ignore[operator]
+    # the test pins each replica's order states: a different state fails it
+    assert source.count("'PENDING'") == 3
+    broken = source.replace("'PENDING'", "'PAID'", 1)
+    namespace = {}
+    exec(compile(broken, "exported_test.py", "exec"), namespace)
+    with pytest.raises(AssertionError, match="r1"):
+        namespace[test.group(1)]()  # type: ignore[operator]
 
 
 def test_bench_prints_median_and_p95_as_json() -> None:

@@ -692,7 +692,6 @@ class Stepper(widgets.VBox):
             self.timeline.value = self.step
             self.storage_switch.disabled = self._storage_reason() is not None
             self._sync_storage()
-            self.export_test_button.disabled = not isinstance(self.sim.trace, Trace)
         finally:
             self._syncing = False
         self._sync_message_buttons()
