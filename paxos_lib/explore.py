@@ -127,6 +127,9 @@ def explore(
     ``{"p1": "v1", "p2": "v2"}``, which keeps the space small.  ``variant`` and ``network``
     default to the start's, else ``"classic"`` and ``"sent-set"``.  ``properties`` names
     the properties to check (default: all of ``paxos_lib.properties.PROPERTIES``).
+    ``symmetry=True`` counts symmetry classes instead of states (acceptors, learners and,
+    when any proposer may be asked for any value, values renamed; ``paxos_lib.symmetry``
+    says which renamings each model allows); ConfigError when nothing is interchangeable.
     """
     custom = not isinstance(cluster, Cluster) and hasattr(cluster, "make_rules")
     if not isinstance(cluster, Cluster) and not custom:
