@@ -107,7 +107,9 @@ class Message:
     ballot: Ballot
     # ``sort_key``, computed on first use: the engine keeps the network sorted by it, and
     # the explorer looks messages up by it millions of times.  Not a message field.
-    _sort: tuple[object, ...] = field(init=False, repr=False, compare=False, hash=False)
+    _sort: tuple[object, ...] | None = field(
+        init=False, default=None, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         _check_id(f"{self.KIND}.src", self.src)
@@ -120,13 +122,12 @@ class Message:
         """A total order over all messages, used to keep the in-flight multiset canonical.
 
         Two messages have equal sort keys exactly when they are equal."""
-        try:
-            return self._sort
-        except AttributeError:
+        key = self._sort
+        if key is None:
             key = (self.RANK, self.src, self.dst, self.ballot.round, self.ballot.node,
                    self._extra())
             object.__setattr__(self, "_sort", key)
-            return key
+        return key
 
     def _extra(self) -> tuple[object, ...]:
         return ()

@@ -219,3 +219,19 @@ def test_effects_are_values() -> None:
     assert Send(m) == Send(Prepare(src="p1", dst="a1", ballot=B1P1))
     assert SetTimer("p1") == SetTimer("p1") != CancelTimer("p1")
     assert len({Send(m), Send(m), SetTimer("p1"), CancelTimer("p1")}) == 3
+
+
+def test_the_cached_sort_key_is_not_a_field_and_survives_copies() -> None:
+    import copy
+    import pickle
+
+    from paxos_lib.multipaxos.messages import LogPrepare
+
+    fresh = Promise(src="a1", dst="p1", ballot=B1P1, accepted_ballot=B1P1, accepted_value="v")
+    used = Promise(src="a1", dst="p1", ballot=B1P1, accepted_ballot=B1P1, accepted_value="v")
+    assert used.sort_key == fresh.sort_key  # computed once, then cached on ``used``
+    assert used == fresh and hash(used) == hash(fresh) and repr(used) == repr(fresh)
+    assert "_sort" not in used.to_dict() and message_from_dict(used.to_dict()) == used
+    for m in (fresh, used, LogPrepare(src="r1", dst="r2", ballot=B1P1, from_slot=0)):
+        for copied in (pickle.loads(pickle.dumps(m)), copy.deepcopy(m), copy.copy(m)):
+            assert copied == m and copied.sort_key == m.sort_key
