@@ -137,7 +137,12 @@ class Config:
 
 @dataclass(frozen=True, slots=True)
 class World:
-    """All of a run at one instant (see the module docstring)."""
+    """All of a run at one instant (see the module docstring).
+
+    NOTE: ``inflight`` is kept sorted by ``Message.sort_key`` (so one multiset has one
+    tuple, and the engine finds a message by binary search); a World built by hand must
+    list its messages in that order.
+    """
 
     config: Config
     nodes: tuple[NodeState, ...]
