@@ -169,6 +169,7 @@ def explore(
             values=values,
             extra_values=tuple(sorted(first.proposed - set(values))),
             clients=clients,
+            partitioned=first.partition is not None,
         )
     search = _Search(
         first=first,

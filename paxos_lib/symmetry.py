@@ -21,7 +21,8 @@ When renaming is *not* an automorphism, and so is left out of the group:
    different values at one ballot, and the proposer breaks that tie by acceptor id (the
    lowest wins).  Renaming acceptors changes which value wins.  Values stay interchangeable.
 2. ``partitions=True``: the partitions offered cut a proposer off with the *first*
-   acceptors (``a1``...), which renaming does not preserve.  Values stay interchangeable.
+   acceptors (``a1``...), which renaming does not preserve; likewise a start world that is
+   already partitioned.  Values stay interchangeable.
 3. Clients that hand each proposer its own value (``{"p1": "v1", "p2": "v2"}``): renaming
    values would need renaming proposers too, and proposers are not interchangeable (their
    ids order their ballots).  Acceptors stay interchangeable.
@@ -195,20 +196,23 @@ class Symmetry:
         values: tuple[str, ...],
         clients: Mapping[str, frozenset[str]] | None,
         extra_values: tuple[str, ...] = (),
+        partitioned: bool = False,
     ) -> Symmetry:
         """The group of the explorer model, or ConfigError when it is trivial.
 
         ``values`` are the client values; ``extra_values`` any other values already in the
-        start world (kept as they are)."""
+        start world (kept as they are); ``partitioned``: the start world is partitioned."""
         node_groups: list[tuple[str, ...]] = []
         reasons: list[str] = []
-        if partitions:
+        if partitioned:
+            reasons.append("the start world's partition separates particular nodes")
+        elif partitions:
             reasons.append("the partitions offered single out the first acceptors")
         elif not unique_ballots:
             reasons.append("with shared ballots a proposer breaks ties by acceptor id")
         else:
             node_groups.append(tuple(cluster.acceptor_ids))
-        if not partitions:
+        if not partitions and not partitioned:
             node_groups.append(tuple(cluster.learner_ids))
         value_group: tuple[str, ...] = ()
         if clients is None or all(vs == frozenset(values) for vs in clients.values()):

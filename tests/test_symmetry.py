@@ -200,6 +200,18 @@ def test_symmetry_from_a_simulation_start_replays() -> None:
     assert len(px.replay(TWO_ACCEPTORS, trace).chosen()) == 2
 
 
+def test_a_partitioned_start_keeps_the_nodes_apart() -> None:
+    sim = px.Simulation(TWO_ACCEPTORS, network="sent-set")
+    sim.apply(px.Partition((("p1", "a1"), ("p2", "a2", "l1"))))
+    result = px.explore(TWO_ACCEPTORS, VALUES, start=sim, max_ballot=1,
+                        properties=NO_LEARNERS, symmetry=True)
+    assert "a1, a2" not in result.model and "values v1, v2 interchangeable" in result.model
+    plain = px.explore(TWO_ACCEPTORS, VALUES, start=sim, max_ballot=1, properties=NO_LEARNERS)
+    assert result.ok and plain.ok and result.states < plain.states
+    with pytest.raises(ConfigError, match="start world's partition separates"):
+        px.explore(TWO_ACCEPTORS, {"p1": "v1", "p2": "v2"}, start=sim, symmetry=True)
+
+
 def test_what_symmetry_renames_depends_on_the_model() -> None:
     cluster = px.Cluster(proposers=2, acceptors=3, learners=2)
     assert "a1, a2, a3" in group(cluster, "classic").interchangeable
