@@ -67,3 +67,17 @@ def test_readme_has_lesson_markers_for_the_index_tool() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start, end = readme.index("<!-- lessons:start -->"), readme.index("<!-- lessons:end -->")
     assert start < end
+
+
+def test_the_readme_python_example_runs_and_says_what_it_shows() -> None:
+    """The block under "Using the library from Python" runs as written, and the values its
+    comments promise are the ones it produces."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Using the library from Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    result, safe = namespace["result"], namespace["safe"]
+    assert (result.ok, result.end, len(result.counterexample)) == (False, "violation", 14)
+    assert (safe.ok, safe.states) == (True, 3374)
+    assert "(False, 'violation', 14)" in code and "(True, 3374)" in code
