@@ -237,3 +237,13 @@ def test_symmetry_refused_with_the_reason_when_nothing_is_interchangeable() -> N
     orders = px.multipaxos.ReplicaCluster(3)
     with pytest.raises(ConfigError, match="no two are interchangeable"):
         px.explore(orders, ("confirm 42",), symmetry=True)
+
+
+def test_symmetry_on_the_lossy_network_keeps_the_shortest_counterexample() -> None:
+    kwargs = dict(variant="forgetful-proposer", network="lossy", max_ballot=1)
+    plain = px.explore(ONE_ACCEPTOR, VALUES, **kwargs)
+    reduced = px.explore(ONE_ACCEPTOR, VALUES, symmetry=True, **kwargs)
+    assert plain.end == reduced.end == "violation"
+    assert len(reduced.counterexample) == len(plain.counterexample) == 8
+    assert reduced.counterexample.network == "lossy" and reduced.states < plain.states
+    assert len(px.replay(ONE_ACCEPTOR, reduced.counterexample).chosen()) == 2
