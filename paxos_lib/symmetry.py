@@ -157,6 +157,7 @@ class Symmetry:
         value_group: tuple[str, ...],
         values: tuple[str, ...],
     ) -> None:
+        node_groups = tuple(node_groups)
         self.node_ids = node_ids
         position = {n: i for i, n in enumerate(node_ids)}
         node_maps: list[dict[str, str]] = [{}]
@@ -166,11 +167,9 @@ class Symmetry:
                 for m in node_maps
                 for perm in permutations(group)
             ]
-        value_maps = [
+        value_maps = [  # permutations(()) is the one empty renaming
             dict(zip(value_group, perm, strict=True)) for perm in permutations(value_group)
         ]
-        if not value_maps:
-            value_maps = [{}]
         self.renamings = tuple(
             Renaming(nodes=n, values=v) for n, v in product(node_maps, value_maps)
         )
