@@ -52,8 +52,11 @@ a model allows and why).  Renaming works on the codes, each object renamed once 
 renaming and cached, and a world met before (by its plain key) is never renamed again.  The
 frontier keeps the concrete world that first reached a class, and each parent link is the
 concrete action taken from the concrete parent, so the traces are real runs from the
-initial world and still shortest: every world in a class has the same distance from the
-start, because renaming maps paths onto paths.
+initial world and still shortest.  Why this is sound, from any start: renaming commutes
+with every step (``g(apply(w, a)) == apply(g(w), g(a))``), so a path between classes lifts
+to a path of the same length from the start world itself, and the properties read the same
+in every world of a class; so the classes reached are exactly the classes of the worlds
+reachable, each at its shortest distance.
 """
 
 from __future__ import annotations
