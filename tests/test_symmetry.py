@@ -194,7 +194,10 @@ def test_symmetry_from_a_simulation_start_replays() -> None:
     sim.propose("p1", "v1")
     result = px.explore(TWO_ACCEPTORS, VALUES, start=sim, max_ballot=1,
                         properties=NO_LEARNERS, symmetry=True)
-    assert result.end == "violation"
+    plain = px.explore(TWO_ACCEPTORS, VALUES, start=sim, max_ballot=1, properties=NO_LEARNERS)
+    assert result.end == plain.end == "violation"
+    # the start (v1 already proposed) is not symmetric; the trace is still a shortest one
+    assert len(result.counterexample) == len(plain.counterexample)
     trace = result.counterexample
     assert trace.steps[0] == px.Propose("p1", "v1")
     assert len(px.replay(TWO_ACCEPTORS, trace).chosen()) == 2
