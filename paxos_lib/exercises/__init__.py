@@ -15,6 +15,8 @@ One module per lesson topic; this package re-exports every check, so a notebook 
 
 from paxos_lib.exercises.acceptor_rules import *  # noqa: F403
 from paxos_lib.exercises.acceptor_rules import __all__ as _acceptor_rules
+from paxos_lib.exercises.canonical import *  # noqa: F403
+from paxos_lib.exercises.canonical import __all__ as _canonical
 from paxos_lib.exercises.chosen import *  # noqa: F403
 from paxos_lib.exercises.chosen import __all__ as _chosen
 from paxos_lib.exercises.failures import *  # noqa: F403
@@ -32,4 +34,4 @@ from paxos_lib.exercises.quorums import *  # noqa: F403
 from paxos_lib.exercises.quorums import __all__ as _quorums
 
 __all__ = ["Feedback", *_acceptor_rules, *_quorums, *_proposer_rules, *_failures, *_liveness,
-           *_multipaxos, *_chosen, *_invariants]
+           *_multipaxos, *_chosen, *_invariants, *_canonical]

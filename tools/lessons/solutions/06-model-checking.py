@@ -37,3 +37,21 @@ def bounds(variant):
 
 
 px.exercises.check_bounds(bounds)
+
+# %% [markdown]
+# **Exercise 3 — a canonical form.** Forget the names and keep the multiset of the
+# acceptors' fields: sort them. A tuple in id order changes when `a1` and `a2` swap; a
+# `frozenset` forgets *how many* acceptors hold the same fields, so it lumps two promises
+# together with one, a different situation (a quorum may hold in one and not the other). The
+# sorted tuple keeps the count and drops only the names: 375 acceptor parts fall into 94
+# classes. (Tuples with `None` sort here because `None` only appears with `maxVBal = -1`, where
+# two acceptors' fields are then equal.) The packed explorer's canonical form does the same
+# with each acceptor's whole part of the state (its fields and the 1b and 2b messages it
+# sent), and also renames the values in order of first appearance.
+
+# %%
+def canonical(acceptors):
+    return tuple(sorted(acceptors.values()))
+
+
+px.exercises.check_canonical(canonical)
