@@ -271,27 +271,11 @@ def _check_values(
 
 
 def _check_properties(cluster: object, names: object) -> tuple[Property, ...]:
-    """The properties named in ``names`` among ``cluster.properties`` (None: all); else
-    ConfigError listing the valid names."""
+    """The properties named in ``names`` among ``cluster.properties`` (None: all)."""
     available = tuple(getattr(cluster, "properties", ()))
     if not available:
         raise ConfigError(f"the cluster {cluster} names no properties to check")
-    if names is None:
-        return available
-    if isinstance(names, str):
-        names = (names,)
-    valid = ", ".join(p.name for p in available)
-    try:
-        wanted = tuple(names)  # type: ignore[arg-type]
-    except TypeError:
-        raise ConfigError(
-            f"properties must be a list of names from {valid}, got {names!r}"
-        ) from None
-    by_name = {p.name: p for p in available}
-    for n in wanted:
-        if not isinstance(n, str) or n not in by_name:
-            raise ConfigError(f"unknown property {n!r} for this cluster; choose from {valid}")
-    return tuple(by_name[n] for n in wanted)
+    return check_property_names(names, available)
 
 
 def _describe_values(values: tuple[str, ...], clients: dict[str, frozenset[str]] | None) -> str:

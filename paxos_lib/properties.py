@@ -182,23 +182,27 @@ PROPERTIES: tuple[Property, ...] = (
 PROPERTY_NAMES = tuple(p.name for p in PROPERTIES)
 
 
-def check_property_names(names: object) -> tuple[Property, ...]:
-    """The properties named in ``names`` (None: all of them); else ConfigError."""
+def check_property_names(
+    names: object, available: tuple[Property, ...] = PROPERTIES
+) -> tuple[Property, ...]:
+    """The properties named in ``names`` among ``available`` (None: all of them); else
+    ConfigError listing the valid names."""
     if names is None:
-        return PROPERTIES
+        return available
     if isinstance(names, str):
         names = (names,)
+    valid = one_of(tuple(p.name for p in available))
     try:
         wanted = tuple(names)  # type: ignore[arg-type]
     except TypeError:
         raise ConfigError(
-            f"properties must be a list of names from {one_of(PROPERTY_NAMES)}, got {names!r}"
+            f"properties must be a list of names from {valid}, got {names!r}"
         ) from None
-    by_name = {p.name: p for p in PROPERTIES}
+    by_name = {p.name: p for p in available}
     out = []
     for n in wanted:
         if not isinstance(n, str) or n not in by_name:
-            raise ConfigError(f"unknown property {n!r}; choose from {one_of(PROPERTY_NAMES)}")
+            raise ConfigError(f"unknown property {n!r}; choose from {valid}")
         out.append(by_name[n])
     return tuple(out)
 
