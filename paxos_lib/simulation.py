@@ -19,8 +19,9 @@ once it is back (a ``Propose`` step in the trace).
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from paxos_lib.actions import (
     Action,
@@ -111,6 +112,10 @@ def _check_seed(seed: object) -> int:
 class Simulation:
     """A cluster running one variant of Paxos over one network model, step by step."""
 
+    #: The message kinds ``find``/``deliver``/``drop`` accept (a subclass for another
+    #: protocol names its own).
+    MESSAGE_KINDS: ClassVar[Mapping[str, type]] = MESSAGE_TYPES
+
     def __init__(
         self,
         cluster: Cluster,
@@ -197,8 +202,9 @@ class Simulation:
              dst: str | None = None) -> Message:
         """The first in-flight message matching ``kind`` ('prepare', 'promise', 'accept',
         'accepted', 'nack', 'decided'), ``src`` and ``dst`` (None matches anything)."""
-        if kind is not None and (not isinstance(kind, str) or kind not in MESSAGE_TYPES):
-            raise ConfigError(f"unknown message kind {kind!r}; kinds: {', '.join(MESSAGE_TYPES)}")
+        kinds = self.MESSAGE_KINDS
+        if kind is not None and (not isinstance(kind, str) or kind not in kinds):
+            raise ConfigError(f"unknown message kind {kind!r}; kinds: {', '.join(kinds)}")
         for m in self.world.inflight:
             if ((kind is None or kind == m.KIND) and (src is None or m.src == src)
                     and (dst is None or m.dst == dst)):

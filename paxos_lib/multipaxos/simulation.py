@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from paxos_lib.actions import Action, Deliver, Heal, Propose, Recover, Timeout
 from paxos_lib.engine import World, check_network, initial_world, why_not
 from paxos_lib.errors import ConfigError, SimulationError
-from paxos_lib.messages import Message
 from paxos_lib.multipaxos.cluster import ReplicaCluster, check_multipaxos_variant
 from paxos_lib.multipaxos.messages import MESSAGE_TYPES
 from paxos_lib.multipaxos.properties import (
@@ -185,6 +184,8 @@ class OrdersResult:
 class OrdersSimulation(Simulation):
     """A replica cluster running Multi-Paxos on the engine, step by step (see module doc)."""
 
+    MESSAGE_KINDS = MESSAGE_TYPES  # find/deliver/drop take Multi-Paxos kinds such as 'accept'
+
     def __init__(
         self,
         cluster: ReplicaCluster | int = 5,
@@ -272,23 +273,6 @@ class OrdersSimulation(Simulation):
     def check(self) -> list[Verdict]:
         """Every Multi-Paxos safety (``always``) property, checked in the current world."""
         return check_all(self.world, "always")
-
-    def find(self, kind: str | None = None, src: str | None = None,
-             dst: str | None = None) -> Message:
-        """The first in-flight message matching ``kind`` (a Multi-Paxos kind such as
-        'accept'), ``src`` and ``dst`` (None matches anything)."""
-        if kind is not None and (not isinstance(kind, str) or kind not in MESSAGE_TYPES):
-            raise ConfigError(
-                f"unknown message kind {kind!r}; kinds: {', '.join(MESSAGE_TYPES)}"
-            )
-        for m in self.world.inflight:
-            if ((kind is None or kind == m.KIND) and (src is None or m.src == src)
-                    and (dst is None or m.dst == dst)):
-                return m
-        want = " ".join(x for x in (kind or "any message", f"from {src}" if src else "",
-                                    f"to {dst}" if dst else "") if x)
-        flying = ", ".join(str(m) for m in self.world.inflight) or "nothing"
-        raise SimulationError(f"no {want} is in flight; in flight: {flying}")
 
     # -- changing ------------------------------------------------------------------------------
 
