@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from paxos_lib.actions import (
     Action,
@@ -53,7 +53,7 @@ from paxos_lib.roles import Proposer
 from paxos_lib.trace import Trace
 from paxos_lib.variants import check_variant
 
-__all__ = ["Faults", "RunResult", "Simulation", "replay"]
+__all__ = ["Faults", "RunResult", "Simulation", "replay", "take_steps"]
 
 
 def _probability(name: str, value: object) -> float:
@@ -375,6 +375,15 @@ def replay(
             raise ConfigError(f"replay needs a Trace or a list of actions, got {trace!r}") from None
         seed = 0
     sim = Simulation(cluster, seed=seed, variant=variant or "classic", network=network or "lossy")
+    return take_steps(sim, steps)
+
+
+_Sim = TypeVar("_Sim", bound=Simulation)
+
+
+def take_steps(sim: _Sim, steps: Iterable[Action]) -> _Sim:
+    """``sim`` after taking ``steps`` one by one; SimulationError names the first step that
+    cannot happen, and why.  (``replay`` and ``multipaxos.replay_orders`` end here.)"""
     for i, action in enumerate(steps, 1):
         reason = sim.why_not(action)
         if reason is not None:

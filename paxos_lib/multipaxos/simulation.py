@@ -36,8 +36,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from paxos_lib.actions import Action, Deliver, Heal, Propose, Recover, Timeout
-from paxos_lib.engine import World, check_network, initial_world, why_not
-from paxos_lib.errors import ConfigError, SimulationError
+from paxos_lib.engine import World, check_network, initial_world
+from paxos_lib.errors import ConfigError
 from paxos_lib.multipaxos.cluster import ReplicaCluster, check_multipaxos_variant
 from paxos_lib.multipaxos.messages import MESSAGE_TYPES
 from paxos_lib.multipaxos.properties import (
@@ -58,7 +58,7 @@ from paxos_lib.multipaxos.replica import NOOP_TEXT, Replica
 from paxos_lib.multipaxos.trace import ReplicaTrace
 from paxos_lib.orders import Command, cancel, confirm, create, deliver, pay, ship
 from paxos_lib.properties import Verdict
-from paxos_lib.simulation import Faults, RunResult, Simulation
+from paxos_lib.simulation import Faults, RunResult, Simulation, take_steps
 
 __all__ = [
     "OrdersResult",
@@ -555,9 +555,4 @@ def replay_orders(trace: ReplicaTrace | Iterable[Action], cluster: ReplicaCluste
         seed = 0
     sim = OrdersSimulation(cluster if cluster is not None else ReplicaCluster(), seed=seed,
                            variant=variant or "classic", network=network or "lossy")
-    for i, action in enumerate(steps, 1):
-        reason = why_not(sim.world, action)
-        if reason is not None:
-            raise SimulationError(f"step {i} of the trace ({action}) cannot happen: {reason}")
-        sim.apply(action)
-    return sim
+    return take_steps(sim, steps)
