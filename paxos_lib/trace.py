@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, ClassVar, Self
 
 from paxos_lib.actions import ACTION_TYPES, Action, action_from_dict
 from paxos_lib.cluster import Cluster
@@ -19,27 +20,42 @@ from paxos_lib.engine import World, apply, check_network, initial_world, why_not
 from paxos_lib.errors import ConfigError, SimulationError
 from paxos_lib.variants import check_variant
 
-__all__ = ["TRACE_FORMAT", "Trace"]
+__all__ = ["TRACE_FORMAT", "Trace", "TraceMethods"]
 
 TRACE_FORMAT = "paxos_lib.trace/1"
 ACTION_CLASSES = tuple(ACTION_TYPES.values())
 
 
-@dataclass(frozen=True, slots=True)
-class Trace:
-    """A run as data: what cluster, which rules, and the actions in order."""
+class TraceMethods:
+    """What every run record shares, whatever its protocol: length, steps, the worlds it
+    passes through (replayed on the one engine), a numbered listing, and JSON.
 
-    cluster: Cluster
-    variant: str = "classic"
-    network: str = "lossy"
-    steps: tuple[Action, ...] = ()
-    seed: int | None = None
+    A subclass is a frozen dataclass with the fields ``cluster``, ``variant``, ``network``,
+    ``steps`` and ``seed``, and says how its JSON is marked and read back: ``FORMAT``,
+    ``WHAT`` and ``FORMAT_NAME`` (for error messages), ``cluster_from_dict`` and
+    ``action_from_dict``.
+    """
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.cluster, Cluster):
-            raise ConfigError(f"a trace needs a Cluster, got {self.cluster!r}")
-        check_variant(self.variant)
-        check_network(self.network)
+    __slots__ = ()
+
+    FORMAT: ClassVar[str]
+    WHAT: ClassVar[str]
+    FORMAT_NAME: ClassVar[str]
+    cluster: Any
+    variant: str
+    network: str
+    steps: tuple[Action, ...]
+    seed: int | None
+
+    @staticmethod
+    def cluster_from_dict(data: object) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def action_from_dict(data: object) -> Action:
+        raise NotImplementedError
+
+    def _check_steps(self) -> None:
         if not isinstance(self.steps, list | tuple):
             raise ConfigError(f"a trace's steps are a list of actions, got {self.steps!r}")
         for i, step in enumerate(self.steps, 1):
@@ -88,7 +104,7 @@ class Trace:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "format": TRACE_FORMAT,
+            "format": self.FORMAT,
             "cluster": self.cluster.to_dict(),
             "variant": self.variant,
             "network": self.network,
@@ -97,34 +113,64 @@ class Trace:
         }
 
     def to_json(self, indent: int | None = None) -> str:
-        """The trace as JSON text (``Trace.from_json`` reads it back)."""
+        """The trace as JSON text (``from_json`` reads it back)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     @classmethod
-    def from_dict(cls, data: object) -> Trace:
+    def from_dict(cls, data: object) -> Self:
         if not isinstance(data, dict):
-            raise ConfigError(f"a trace is a JSON object, got {type(data).__name__}")
-        if data.get("format") != TRACE_FORMAT:
+            raise ConfigError(f"a {cls.WHAT} is a JSON object, got {type(data).__name__}")
+        if data.get("format") != cls.FORMAT:
             raise ConfigError(
-                f"not a paxos_lib trace: format is {data.get('format')!r}, "
-                f"expected {TRACE_FORMAT!r}"
+                f"not a {cls.FORMAT_NAME} trace: format is {data.get('format')!r}, "
+                f"expected {cls.FORMAT!r}"
             )
         steps = data.get("steps", [])
         if not isinstance(steps, list):
             raise ConfigError(f"a trace's steps are a list, got {steps!r}")
         return cls(
-            cluster=Cluster.from_dict(data.get("cluster")),
+            cluster=cls.cluster_from_dict(data.get("cluster")),  # type: ignore[call-arg]
             variant=data.get("variant", "classic"),
             network=data.get("network", "lossy"),
-            steps=tuple(action_from_dict(s) for s in steps),
+            steps=tuple(cls.action_from_dict(s) for s in steps),
             seed=data.get("seed"),
         )
 
     @classmethod
-    def from_json(cls, text: str) -> Trace:
+    def from_json(cls, text: str) -> Self:
         """Read a trace written by ``to_json``."""
         try:
             data = json.loads(text)
         except (TypeError, ValueError, RecursionError) as exc:
             raise ConfigError(f"not valid trace JSON: {exc}") from None
         return cls.from_dict(data)
+
+
+@dataclass(frozen=True, slots=True)
+class Trace(TraceMethods):
+    """A run as data: what cluster, which rules, and the actions in order."""
+
+    FORMAT: ClassVar[str] = TRACE_FORMAT
+    WHAT: ClassVar[str] = "trace"
+    FORMAT_NAME: ClassVar[str] = "paxos_lib"
+
+    cluster: Cluster
+    variant: str = "classic"
+    network: str = "lossy"
+    steps: tuple[Action, ...] = ()
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.cluster, Cluster):
+            raise ConfigError(f"a trace needs a Cluster, got {self.cluster!r}")
+        check_variant(self.variant)
+        check_network(self.network)
+        self._check_steps()
+
+    @staticmethod
+    def cluster_from_dict(data: object) -> Cluster:
+        return Cluster.from_dict(data)
+
+    @staticmethod
+    def action_from_dict(data: object) -> Action:
+        return action_from_dict(data)
