@@ -27,8 +27,8 @@ def test_counting_known_slots_applies_past_a_gap() -> None:
     fb = px.exercises.check_first_gap(lambda log: sum(v is not None for v in log))
     assert not fb.passed and fb.total == 7 and len(fb.problems) == 3
     assert fb.problems[0] == (
-        "for the log ['create #42 (c42/1)' | gap | 'cancel #42 (c42/3)'] you would apply 2 "
-        "slot(s), but slot 1 is a gap: a replica that applied 'cancel #42 (c42/3)' before "
+        "for the log ['create #42 (c42/1)' | gap | 'cancel #42 (c42/4)'] you would apply 2 "
+        "slot(s), but slot 1 is a gap: a replica that applied 'cancel #42 (c42/4)' before "
         "learning slot 1 could run the commands in another order than the others; apply 1")
 
 
@@ -37,19 +37,19 @@ def test_skipping_noops_is_too_cautious() -> None:
         lambda log: next((i for i, v in enumerate(log) if v in (None, "noop")), len(log)))
     assert fb.problems == (
         "for the log ['create #42 (c42/1)' | 'noop' | 'confirm #42 (c42/2)' | gap | gap | "
-        "'cancel #42 (c42/3)'] you would apply only 1 slot(s), but slots 0 to 2 are all known "
+        "'cancel #42 (c42/4)'] you would apply only 1 slot(s), but slots 0 to 2 are all known "
         "chosen (a no-op counts too); apply 3",)
 
 
 def test_first_vote_and_forgetful_leader() -> None:
     fb = px.exercises.check_recover_slot(lambda votes: votes[0][1] if votes else "noop")
     assert fb.problems == (
-        "with promises reporting 'confirm #42 (c42/2)' at 1.r1, 'cancel #42 (c42/3)' at 2.r3 "
+        "with promises reporting 'confirm #42 (c42/2)' at 1.r1, 'cancel #42 (c42/4)' at 2.r3 "
         "you proposed 'confirm #42 (c42/2)', but only the highest-ballot vote "
-        "('cancel #42 (c42/3)' at 2.r3) can have been chosen; proposing anything else could "
+        "('cancel #42 (c42/4)' at 2.r3) can have been chosen; proposing anything else could "
         "overwrite a chosen command",
-        "with promises reporting 'pay #42 (c42/3)' at 2.r1, 'cancel #42 (c42/3)' at 2.r4 you "
-        "proposed 'pay #42 (c42/3)', but only the highest-ballot vote ('cancel #42 (c42/3)' "
+        "with promises reporting 'pay #42 (c42/3)' at 2.r1, 'cancel #42 (c42/4)' at 2.r4 you "
+        "proposed 'pay #42 (c42/3)', but only the highest-ballot vote ('cancel #42 (c42/4)' "
         "at 2.r4) can have been chosen; proposing anything else could overwrite a chosen "
         "command",
     )

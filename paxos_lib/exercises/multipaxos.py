@@ -26,7 +26,7 @@ __all__ = ["check_first_gap", "check_messages_per_command", "check_recover_slot"
 
 _CREATE = "create #42 (c42/1)"
 _CONFIRM = "confirm #42 (c42/2)"
-_CANCEL = "cancel #42 (c42/3)"
+_CANCEL = "cancel #42 (c42/4)"
 _PAY = "pay #42 (c42/3)"
 
 #: Logs as a replica knows them (None: a slot it does not know chosen yet).
