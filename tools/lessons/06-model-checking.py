@@ -13,7 +13,7 @@
 #
 # 1. Run the explorer and read its verdict: distinct states, transitions, depth, the *sometimes* example and a shortest counterexample.
 # 2. Say precisely what "no violation within these bounds" proves and what it does not, and spot bounds that hide a bug.
-# 3. Reproduce TLC's state counts for Lamport's `Paxos.tla`, and explain what symmetry reduction saves and why it is sound.
+# 3. Compare the explorer's state counts with TLC's for Lamport's `Paxos.tla`, and explain what symmetry reduction saves and why it is sound.
 
 # %%
 import paxos_lib as px
@@ -237,9 +237,8 @@ print(r.end, "- ok:", r.ok)
 print(r.detail)
 
 # %% [markdown]
-# Worse, bounds can hide a bug completely, and the search then ends "exhausted" with a clean
-# bill of health. Take the spec with quorums of one acceptor each: quorums that do not
-# intersect, so two ballots can choose two values.
+# Bounds also decide whether a bug can be found at all. Take the spec with quorums of one
+# acceptor each: quorums that do not intersect, so two ballots can choose two values.
 #
 # **Predict, then run.** With ballots 0 to 1 the checker finds two values chosen. What will
 # it say with only ballot 0?
@@ -260,8 +259,9 @@ guess.reveal("it searches everything and finds no violation" if ends[0] == "exha
              else "it finds two values chosen there too")
 
 # %% [markdown] reveal
-# With a single ballot there is a single 2a message, so only one value is ever proposed, and
-# agreement holds for a reason that has nothing to do with quorums. The proof is true, and
+# With ballot 0 alone the search ends "exhausted": a clean bill of health for a broken
+# protocol. With a single ballot there is a single 2a message, so only one value is ever
+# proposed, and agreement holds for a reason that has nothing to do with quorums. The proof is true, and
 # useless: the bounds left out exactly the situation where the broken rule matters (two
 # ballots competing). So:
 #

@@ -226,8 +226,10 @@ for verdict in sim.check():
 #    which takes over in turn. Its own promise reports its vote for `pay #42` in slot 3, and
 #    lesson 03's rule makes it propose that vote again: the first attempt is chosen too.
 #
-# No step depends on luck: once `r2` holds the only vote in slot 3, any quorum a later leader
-# collects, with `r2` in it, reports that vote.
+# The schedule is scripted; the seeded scheduler only runs the two elections, and their
+# outcome does not depend on it. In step 2, `r2` is cut off, so no leader there can hear of
+# its vote. In step 3, `r2` is the only replica holding a client's command, so it is the one
+# that suspects the dead leader and takes over, and its own promise always reports its vote.
 
 # %%
 still = px.Faults(recover=0.0, heal=0.0)  # no crash, recovery, split or heal unless we say so
