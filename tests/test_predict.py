@@ -26,7 +26,7 @@ def test_options_are_two_to_four_distinct_labels() -> None:
 def test_nothing_committed_gives_a_fixed_verdict_and_leaves_the_widget_alone(
         capsys: pytest.CaptureFixture[str]) -> None:
     guess = px.viz.predict(["yes", "no"])
-    assert "Prediction (yes / no): run this cell" in capsys.readouterr().out
+    assert "Prediction widget: run this cell, pick one of 2 answers" in capsys.readouterr().out
     before = guess._verdict.value
     guess.reveal("no")
     assert capsys.readouterr().out == (

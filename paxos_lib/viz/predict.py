@@ -91,8 +91,8 @@ class Prediction(widgets.VBox):
 
     def __repr__(self) -> str:
         # what a notebook shows before the cell runs: the options, never a verdict
-        offered = " / ".join(self.options) if self.options else "a free answer"
-        return f"Prediction ({offered}): run this cell to choose and commit an answer"
+        offered = f"one of {len(self.options)} answers" if self.options else "a free answer"
+        return f"Prediction widget: run this cell, pick {offered} and commit it."
 
     def _on_change(self, change: dict[str, object]) -> None:
         value = change["new"]

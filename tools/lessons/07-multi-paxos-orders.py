@@ -233,13 +233,6 @@ for verdict in sim.check():
 
 # %%
 still = px.Faults(recover=0.0, heal=0.0)  # no crash, recovery, split or heal unless we say so
-
-
-def leader(sim):
-    return next(row["replica"] for row in replica_rows(sim.world)
-                if row["role"] == "leader" and row["status"] == "up")
-
-
 sim = OrdersSimulation(5, seed=SEED)
 for text in ("create #42 (c42/1)", "confirm #42 (c42/2)"):
     sim.submit("r1", text)
@@ -253,12 +246,12 @@ while sim.world.inflight:
 sim.apply(px.Partition([["r1", "r2"], ["r3", "r4", "r5"]]))
 sim.submit("r3", "pay #42 (c42/3)")  # step 2: the customer retries
 sim.run(max_steps=200, faults=still)
-print("step 2: the retry was handled by", leader(sim))
+print("step 2: the retry was handled by", sim.leader())
 sim.apply(px.Heal())
-sim.apply(px.Crash(leader(sim)))
+sim.apply(px.Crash(sim.leader()))
 sim.submit("r2", "create #7 (c7/1)")  # step 3: the other client retries
 sim.run(max_steps=300, faults=still)
-print("step 3: the new leader is", leader(sim))
+print("step 3: the new leader is", sim.leader())
 sim.settle()
 log = sim.log("r1")
 for command in sorted(set(log) - {"noop"}):
