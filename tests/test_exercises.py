@@ -22,11 +22,12 @@ def test_acceptor_rules(check) -> None:  # type: ignore[no-untyped-def]
     assert not seed_rule.passed
     strict = check(lambda promised, ballot: promised is None or ballot > promised)
     if check is px.exercises.check_should_accept:
-        assert "refused ballot 2.p2 although it promised only 2.p2" in str(strict)
+        assert "refused ballot 2.p2, the very ballot it promised" in str(strict)
         bad = check(lambda promised, ballot: True)
         assert "your acceptor accepted ballot 1.p2 after promising 2.p1" in str(bad)
     else:
-        assert "a duplicated Prepare should get the same answer again" in str(strict)
+        # Lamport's own rule (Paxos Made Simple, Paxos.tla's Phase1b) is right too.
+        assert strict.passed, str(strict)
 
 
 def test_quorum_checks() -> None:

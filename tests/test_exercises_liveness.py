@@ -26,8 +26,9 @@ def test_a_fixed_wait() -> None:
     fb = px.exercises.check_backoff(lambda attempt, rng: 3)
     assert not fb.passed
     assert fb.problems[0].startswith(
-        "it waits exactly 3 step(s) after the first refusal whatever rng says")
-    assert fb.problems[1].startswith("after 6 refusals it still waits at most 3 step(s)")
+        "it waits exactly 3 step(s) after the first refusal, 3 after the second and 3 after "
+        "the third, whatever rng says")
+    assert fb.problems[1].startswith("after 6 refusals in a row its longest wait is still 3")
     assert any(p.startswith("on a network three times slower, 90% of 30 races chose a value "
                             "within 144 steps") for p in fb.problems)
 
@@ -36,7 +37,13 @@ def test_retrying_at_once_is_the_duel() -> None:
     fb = px.exercises.check_backoff(lambda attempt, rng: 0)
     assert len(fb.problems) == 4
     assert "on the lesson's network, 90% of 30 races chose a value within 75 steps" in str(fb)
-    assert "keep pre-empting each other" in fb.problems[2]
+    assert "a refused proposer is back before its rival can finish" in fb.problems[2]
+
+
+def test_a_deterministic_doubling_is_told_about_rng_not_about_growth() -> None:
+    fb = px.exercises.check_backoff(lambda attempt, rng: 2 ** attempt)
+    assert "whatever rng says" in fb.problems[0]
+    assert not any("after 6 refusals" in p for p in fb.problems)
 
 
 def test_a_window_that_starts_too_small() -> None:
@@ -48,9 +55,9 @@ def test_a_window_that_starts_too_small() -> None:
 def test_a_window_that_never_grows() -> None:
     fb = px.exercises.check_backoff(lambda attempt, rng: rng.randint(0, 1000))
     assert fb.problems == (
-        "after 6 refusals it still waits at most 988 step(s), as after the first: nobody "
-        "knows how slow the network is, so start with a window of about one round and double "
-        "it after each refusal",
+        "after 6 refusals in a row its longest wait is still 988 step(s), no more than after "
+        "the first: six refusals say that the waits so far were too short for this network, "
+        "and your function pays no attention to that",
     )
 
 
