@@ -40,10 +40,16 @@ class Feedback:
         return self.passed
 
     def __str__(self) -> str:
+        if self.passed and self.total == 1:
+            return f"✓ Well done: {self.exercise} is right."
         if self.passed:
             return f"✓ Well done: {self.exercise} is right in all {self.total} scenarios."
         right = self.total - len(self.problems)
-        lines = [f"✗ Not yet: {self.exercise} is right in {right} of {self.total} scenarios."]
+        if self.total == 1:
+            lines = [f"✗ Not yet: {self.exercise} is not right yet."]
+        else:
+            lines = [f"✗ Not yet: {self.exercise} is right in {max(right, 0)} of {self.total} "
+                     "scenarios."]
         lines.extend(f"  - {p}" for p in self.problems[:5])
         if len(self.problems) > 5:
             lines.append(f"  - … and {len(self.problems) - 5} more")
