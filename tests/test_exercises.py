@@ -26,8 +26,13 @@ def test_acceptor_rules(check) -> None:  # type: ignore[no-untyped-def]
         bad = check(lambda promised, ballot: True)
         assert "your acceptor accepted ballot 1.p2 after promising 2.p1" in str(bad)
     else:
-        # Lamport's own rule (Paxos Made Simple, Paxos.tla's Phase1b) is right too.
+        # Lamport's own rule (Paxos Made Simple, Paxos.tla's Phase1b) is right too, and the
+        # feedback says what each choice does with a duplicated prepare.
         assert strict.passed, str(strict)
+        assert "your acceptor refuses, as Paxos Made Simple and Paxos.tla do" in str(strict)
+        assert "your acceptor promises again" in str(check(right_rule))
+        rounds = check(lambda promised, ballot: promised is None or ballot.round > promised.round)
+        assert not rounds.passed and not rounds.notes
 
 
 def test_pick_value() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from paxos_lib.cluster import Cluster
@@ -138,7 +139,27 @@ def check_should_promise(fn: Callable[[Ballot | None, Ballot], bool]) -> Feedbac
     except for the ballot already promised, where refusing (Lamport's strict ``>``) and
     promising again (the course acceptor's ``>=``) are both safe, so both pass."""
     fn = need_function(fn, "check_should_promise")
-    return _check_rule("should_promise", Prepare, fn, _explain_promise, True)
+    feedback = _check_rule("should_promise", Prepare, fn, _explain_promise, True)
+    if not feedback.passed:
+        return feedback
+    again = _B(2, "p2")
+    try:
+        answer = fn(again, again)
+    except Exception:  # the learner's code may raise anything; run_scenarios reported it
+        return feedback
+    if answer is True:
+        note = ("For the ballot it already promised, your acceptor promises again, as the "
+                "course's acceptor does: a duplicated prepare gets the same answer twice, "
+                "which changes nothing. Paxos Made Simple and Paxos.tla refuse it instead "
+                "(a strict comparison); both are safe.")
+    elif answer is False:
+        note = ("For the ballot it already promised, your acceptor refuses, as Paxos Made "
+                "Simple and Paxos.tla do (a strict comparison): safe, since the proposer "
+                "already holds that promise, but a proposer whose first promise was lost "
+                "now gets a refusal. The course's acceptor promises again; both are safe.")
+    else:
+        return feedback
+    return replace(feedback, notes=(note,))
 
 
 def check_should_accept(fn: Callable[[Ballot | None, Ballot], bool]) -> Feedback:
