@@ -90,6 +90,11 @@ def persist(acceptor):  # type: ignore[no-untyped-def]
     }
 
 
+def writes(message, before, after):  # type: ignore[no-untyped-def]
+    fields = ("promised", "accepted_ballot", "accepted_value")
+    return {name for name in fields if getattr(before, name) != getattr(after, name)}
+
+
 def can_choose(cluster, side):  # type: ignore[no-untyped-def]
     has_proposer = any(node in cluster.proposer_ids for node in side)
     acceptors = sum(1 for node in side if node in cluster.acceptor_ids)
@@ -272,6 +277,14 @@ CASES: dict[str, Case] = {
          "no longer knew it had sworn to ignore it"),
         (lambda a: {"promised": a.promised}, "so its promise to p2 reported no vote"),
         (lambda a: {"promise": a.promised}, "an acceptor has no field 'promise'"),
+    )),
+    "writes": Case(ex.check_writes, writes, ("getattr(before", "!= getattr"), (
+        (lambda m, b, a: {"promised"} if m.KIND == "prepare" else {"accepted_ballot",
+                                                                  "accepted_value"},
+         "(a copy of a prepare a2 already answered), you wrote promised"),
+        (lambda m, b, a: set(), "would come back with no vote on disk"),
+        (lambda m, b, a: {"promised", "accepted_ballot", "accepted_value"},
+         "you wrote accepted_ballot and accepted_value, but handling it changed only promised"),
     )),
     "can_choose": Case(ex.check_can_choose, can_choose, ("quorum_size", "has_proposer"), (
         (lambda c, side: len(side) > len(c.node_ids) / 2, "and a quorum is 3, so no ballot"),
