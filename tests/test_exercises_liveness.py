@@ -18,7 +18,7 @@ def doubling(attempt: int, rng: random.Random) -> int:
 @pytest.mark.parametrize("fn", [random_backoff, doubling])
 def test_good_backoffs_pass(fn) -> None:  # type: ignore[no-untyped-def]
     fb = px.exercises.check_backoff(fn)
-    assert fb.passed and fb.total == 5
+    assert fb.passed and fb.total == 6
     assert str(fb).startswith("✓ Well done: backoff")
 
 
@@ -49,16 +49,27 @@ def test_a_deterministic_doubling_is_told_about_rng_not_about_growth() -> None:
 def test_a_window_that_starts_too_small() -> None:
     fb = px.exercises.check_backoff(lambda attempt, rng: rng.randint(0, 2 ** attempt))
     assert not fb.passed
-    assert all(p.startswith("on ") for p in fb.problems)
+    races = [p for p in fb.problems if p.startswith("on ")]
+    assert races and all("is back before its rival can finish" in p for p in races)
+    assert fb.problems[0].startswith("after 10 refusals in a row it may wait 982 steps")
+
+
+def test_a_window_that_doubles_without_end() -> None:
+    fb = px.exercises.check_backoff(lambda attempt, rng: rng.randint(0, 8 * 2 ** (attempt - 1)))
+    assert fb.problems == (
+        "after 10 refusals in a row it may wait 3931 steps, longer than a whole race may last "
+        "here (400 steps): a proposer that was merely unlucky sits out long after every rival "
+        "has finished or crashed, and if none is left, nothing is chosen until it comes back",
+    )
 
 
 def test_a_window_that_never_grows() -> None:
     fb = px.exercises.check_backoff(lambda attempt, rng: rng.randint(0, 1000))
-    assert fb.problems == (
+    assert fb.problems[0] == (
         "after 6 refusals in a row its longest wait is still 988 step(s), no more than after "
         "the first: six refusals say that the waits so far were too short for this network, "
-        "and your function pays no attention to that",
-    )
+        "and your function pays no attention to that")
+    assert len(fb.problems) == 2 and "may wait 988 steps" in fb.problems[1]
 
 
 @pytest.mark.parametrize("fn, says", [

@@ -1,8 +1,9 @@
 """Lesson 05: back-off and leaders, checked by running races (``paxos_lib.liveness``).
 
-``check_backoff`` asks three things of a learner's ``backoff(attempt, rng) -> steps``: that it
+``check_backoff`` asks four things of a learner's ``backoff(attempt, rng) -> steps``: that it
 draws its wait from ``rng`` (two proposers refused together must not come back together),
-that its window grows with the attempt (nobody knows how slow the network is), and that
+that its window grows with the attempt (nobody knows how slow the network is), that it stays
+shorter than a whole race after ten refusals (an unlucky proposer must come back), and that
 proposers using it settle fast, both on the lesson's network and on one three times slower,
 compared with the built-in ``random_backoff``.  ``check_should_retry`` asks of a leader rule
 ``should_retry(me, up) -> bool`` that exactly one of the proposers that are up retries, and
@@ -11,6 +12,7 @@ then races with it while proposers crash.
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import Callable
 from itertools import combinations
@@ -36,6 +38,8 @@ ROUND: dict[str, tuple[int, int]] = {
 }
 RACES = 30
 ATTEMPTS = range(1, 11)
+#: The longest a race on the lesson's network may last (``liveness.race``'s ``max_steps``).
+LONGEST: int = inspect.signature(race).parameters["max_steps"].default
 
 
 def _wait_of(fn: Callable[..., Any], attempt: int, seed: int) -> tuple[int | None, str | None]:
@@ -61,7 +65,7 @@ def check_backoff(fn: Callable[[int, random.Random], int]) -> Feedback:
     """Check ``fn(attempt, rng) -> steps``: how long a proposer waits after its attempt-th
     refusal before it tries a higher ballot."""
     fn = need_function(fn, "check_backoff")
-    total = 3 + len(NETWORKS)
+    total = 4 + len(NETWORKS)
     waits: dict[int, list[int]] = {}
     for attempt in ATTEMPTS:
         for seed in range(40):
@@ -85,6 +89,14 @@ def check_backoff(fn: Callable[[int, random.Random], int]) -> Feedback:
             f"after 6 refusals in a row its longest wait is still {sixth} step(s), no more "
             "than after the first: six refusals say that the waits so far were too short for "
             "this network, and your function pays no attention to that"
+        )
+    last = max(waits[ATTEMPTS[-1]])
+    if last > LONGEST:
+        problems.append(
+            f"after {ATTEMPTS[-1]} refusals in a row it may wait {last} steps, longer than a "
+            f"whole race may last here ({LONGEST} steps): a proposer that was merely unlucky "
+            "sits out long after every rival has finished or crashed, and if none is left, "
+            "nothing is chosen until it comes back"
         )
     early = [w for attempt in (1, 2, 3) for w in waits[attempt]]
     mean = sum(early) / len(early)
