@@ -137,3 +137,53 @@ def test_checks_need_a_function() -> None:
         px.exercises.check_persist("persist")
     with pytest.raises(px.ConfigError, match="check_can_choose needs your function"):
         px.exercises.check_can_choose(None)
+
+
+def writes_changed(message, before, after):  # type: ignore[no-untyped-def]
+    fields = ("promised", "accepted_ballot", "accepted_value")
+    return {name for name in fields if getattr(before, name) != getattr(after, name)}
+
+
+def test_writes_the_changed_fields_passes() -> None:
+    feedback = px.exercises.check_writes(writes_changed)
+    assert str(feedback) == "✓ Well done: writes is right in all 7 scenarios."
+
+
+def test_writes_by_message_kind_misses_the_promise_an_accept_raises() -> None:
+    def by_kind(message, before, after):  # type: ignore[no-untyped-def]
+        return {"promised"} if message.KIND == "prepare" else {"accepted_ballot",
+                                                                "accepted_value"}
+
+    feedback = px.exercises.check_writes(by_kind)
+    assert feedback.problems == (
+        "after prepare 1.p1 p1→a2 (a copy of a prepare a2 already answered), you wrote "
+        "promised, but handling it changed nothing: that write keeps nothing new, and a disk "
+        "write is the slowest step an acceptor takes",
+        "after prepare 1.p1 p1→a2 (below a2's promise 1.p2, so refused), you wrote promised, "
+        "but handling it changed nothing: that write keeps nothing new, and a disk write is "
+        "the slowest step an acceptor takes",
+        "after accept 1.p1 'confirmed' p1→a2 (below a2's promise 1.p2, so refused), you wrote "
+        "accepted_ballot and accepted_value, but handling it changed nothing: that write "
+        "keeps nothing new, and a disk write is the slowest step an acceptor takes",
+        "after accept 2.p1 'confirmed' p1→a2, a2's promise changed from 1.p2 to 2.p1, but you "
+        "did not write it: if a2 crashed right after replying, it would come back having "
+        "promised 1.p2, and could then accept a ballot below 2.p1, which it has sworn to "
+        "ignore",
+    )
+
+
+@pytest.mark.parametrize(("fn", "says"), [
+    (lambda m, b, a: set(), "but you did not write accepted_ballot and accepted_value: if a2 "
+                            "crashed right after replying, it would come back with no vote"),
+    (lambda m, b, a: {"accepted_value"} if m.KIND == "accept" else {"promised"},
+     "its disk would hold half of the new vote next to half of no vote, a vote nobody cast"),
+    (lambda m, b, a: {"promised", "accepted_ballot", "accepted_value"},
+     "you wrote promised and accepted_ballot and accepted_value, but handling it changed "
+     "nothing"),
+    (lambda m, b, a: {"vote"}, "an acceptor has no field 'vote'"),
+    (lambda m, b, a: "promised", "return the names of the fields to write"),
+    (lambda m, b, a: 1 / 0, "your function raised ZeroDivisionError"),
+])
+def test_writes_mistakes_get_their_reason(fn, says) -> None:  # type: ignore[no-untyped-def]
+    feedback = px.exercises.check_writes(fn)
+    assert not feedback.passed and any(says in p for p in feedback.problems), feedback.problems

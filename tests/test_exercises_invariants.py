@@ -13,7 +13,26 @@ from paxos_lib.exercises.invariants import BROKEN
 
 
 def agreement(world):  # type: ignore[no-untyped-def]
-    return len(px.chosen(world)) <= 1
+    voters = {}
+    for acceptor, ballot, value in world.votes:
+        voters.setdefault((ballot, value), set()).add(acceptor)
+    quorum = world.config.rules.quorum
+    return len({v for (_, v), who in voters.items() if len(who) >= quorum}) <= 1
+
+
+def across_ballots(world):  # type: ignore[no-untyped-def]
+    voters = {}
+    for acceptor, _, value in world.votes:
+        voters.setdefault(value, set()).add(acceptor)
+    return sum(len(who) >= world.config.rules.quorum for who in voters.values()) <= 1
+
+
+def majority_quorum(world):  # type: ignore[no-untyped-def]
+    voters = {}
+    for acceptor, ballot, value in world.votes:
+        voters.setdefault((ballot, value), set()).add(acceptor)
+    quorum = world.cluster.majority
+    return len({v for (_, v), who in voters.items() if len(who) >= quorum}) <= 1
 
 
 def current_votes_agree(world):  # type: ignore[no-untyped-def]
@@ -29,7 +48,8 @@ def smallest(variant):  # type: ignore[no-untyped-def]
 def test_the_scenarios_are_what_the_check_says() -> None:
     runs = px.exercises.agreement_scenarios()
     assert list(runs) == [*BROKEN, "classic: first choice", "classic: outvoted",
-                          "classic: crash after the vote", "classic: faults"]
+                          "classic: crash after the vote", "classic: scattered votes",
+                          "classic: faults"]
     for name, trace in runs.items():
         assert isinstance(trace, px.Trace)
         worlds = trace.worlds()
@@ -43,9 +63,10 @@ def test_the_scenarios_are_what_the_check_says() -> None:
 
 
 def test_the_agreement_property_passes() -> None:
-    feedback = px.exercises.check_agreement(agreement)
-    assert feedback.passed and feedback.total == 9
-    assert str(feedback) == "✓ Well done: agreement is right in all 9 scenarios."
+    for fn in (agreement, lambda w: len(px.chosen(w)) <= 1):
+        feedback = px.exercises.check_agreement(fn)
+        assert feedback.passed and feedback.total == 10
+        assert str(feedback) == "✓ Well done: agreement is right in all 10 scenarios."
 
 
 def test_current_votes_miss_violations_and_flag_correct_worlds() -> None:
@@ -53,22 +74,24 @@ def test_current_votes_miss_violations_and_flag_correct_worlds() -> None:
     assert not feedback.passed
     missed = [p for p in feedback.problems if p.startswith("it missed a violation")]
     flagged = [p for p in feedback.problems if p.startswith("it flagged a correct world")]
-    assert len(missed) == 4 and len(flagged) == 1
+    assert len(missed) == 4 and len(flagged) == 2
     assert missed[0] == (
         "it missed a violation: in the explorer's shortest counterexample for snippet "
         "(2 proposers, 1 acceptor, 8 steps), after step 8 (deliver accept 1.p2 'cancelled' "
         "p2→a1), 'cancelled' and 'confirmed' are both chosen (a1 accepted 'confirmed' at 1.p1; "
-        "a1 accepted 'cancelled' at 1.p2), but your invariant returned True. Looking at the "
-        "current votes (a1: 'cancelled' at 1.p2) is not enough: an acceptor keeps only its last "
-        "vote, while chosen counts every vote ever cast (px.chosen reads that history)"
+        "a1 accepted 'cancelled' at 1.p2), but your invariant returned True. Your invariant "
+        "gives the same answer as the acceptors' current votes in every world of every run; "
+        "here they are a1: 'cancelled' at 1.p2, but an acceptor keeps only its last vote, and "
+        "the votes that chose the other value were replaced"
     )
     assert flagged[0] == (
         "it flagged a correct world: in classic Paxos where p2 gets 'cancelled' chosen after "
         "a1 accepted p1's 'confirmed' (2 proposers, 3 acceptors, 14 steps), after step 12 "
         "(deliver accept 1.p2 'cancelled' p2→a2), nothing is chosen yet, but your invariant "
-        "returned False. The acceptors hold votes for different values (a1: 'confirmed' at "
-        "1.p1, a2: 'cancelled' at 1.p2), which is fine: agreement fails only when two "
-        "different values are each chosen"
+        "returned False. Your invariant gives the same answer as the acceptors' current votes in "
+        "every world of every run; here they are for different values (a1: 'confirmed' at "
+        "1.p1, a2: 'cancelled' at 1.p2), which happens whenever a proposal is outvoted, and is "
+        "fine"
     )
 
 
@@ -78,10 +101,43 @@ def test_learned_values_miss_what_nobody_learned() -> None:
     )
     assert len(feedback.problems) == 5
     assert all(p.startswith("it missed a violation") for p in feedback.problems)
-    assert feedback.problems[-1].endswith(
-        "No learner has learned anything yet: a value is chosen by the votes, before anyone "
-        "learns it"
+    assert all(p.endswith(
+        "Your invariant gives the same answer as what the learners learned in every world of "
+        "every run; here they learned nothing yet, but a value is chosen by the acceptors' "
+        "votes the moment the last of them is cast, whether or not any learner has heard of it"
+    ) for p in feedback.problems)
+
+
+def test_votes_counted_across_ballots_are_named() -> None:
+    feedback = px.exercises.check_agreement(across_ballots)
+    assert feedback.problems == (
+        "it flagged a correct world: in classic Paxos where 'confirmed' gets votes at two "
+        "ballots and 'cancelled' is chosen at 2.p2 (2 proposers, 3 acceptors, 25 steps), after "
+        "step 24 (deliver accept 2.p2 'cancelled' p2→a1), nothing is chosen yet, but your "
+        "invariant returned False. Your invariant gives the same answer as counting each "
+        "value's voters over all ballots together in every world of every run; here "
+        "'cancelled' has votes from a2 at 1.p2 and a1 at 2.p2, enough acceptors but at "
+        "different ballots, and no single ballot gathered a quorum for it",
     )
+
+
+def test_a_majority_instead_of_the_quorum_in_force_is_named() -> None:
+    feedback = px.exercises.check_agreement(majority_quorum)
+    assert len(feedback.problems) == 1
+    assert "minority-quorum" in feedback.problems[0]
+    assert feedback.problems[0].endswith(
+        "counting a majority (2 of 2) in every world of every run; but this system runs with "
+        "quorums of 1, and what it counts as chosen is what its own quorums decided")
+
+
+def test_an_answer_that_matches_no_usual_mistake_gets_only_facts() -> None:
+    # Right except in the duplicate-ballots run, and unlike every usual mistake elsewhere.
+    def odd(world):  # type: ignore[no-untyped-def]
+        return agreement(world) or any(b.node == "p" for _, b, _ in world.votes)
+
+    feedback = px.exercises.check_agreement(odd)
+    assert len(feedback.problems) == 1
+    assert feedback.problems[0].endswith("but your invariant returned True")
 
 
 @pytest.mark.parametrize(
@@ -96,7 +152,7 @@ def test_learned_values_miss_what_nobody_learned() -> None:
 )
 def test_invariant_mistakes_become_feedback(fn, says: str) -> None:  # type: ignore[no-untyped-def]
     feedback = px.exercises.check_agreement(fn)
-    assert feedback.total == 9 and len(feedback.problems) == 9
+    assert feedback.total == 10 and len(feedback.problems) == 10
     assert says in feedback.problems[0]
 
 

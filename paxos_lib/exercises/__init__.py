@@ -24,14 +24,16 @@ from paxos_lib.exercises.failures import __all__ as _failures
 from paxos_lib.exercises.feedback import Feedback
 from paxos_lib.exercises.invariants import *  # noqa: F403
 from paxos_lib.exercises.invariants import __all__ as _invariants
+from paxos_lib.exercises.learners import *  # noqa: F403
+from paxos_lib.exercises.learners import __all__ as _learners
 from paxos_lib.exercises.liveness import *  # noqa: F403
 from paxos_lib.exercises.liveness import __all__ as _liveness
 from paxos_lib.exercises.multipaxos import *  # noqa: F403
 from paxos_lib.exercises.multipaxos import __all__ as _multipaxos
 from paxos_lib.exercises.proposer_rules import *  # noqa: F403
 from paxos_lib.exercises.proposer_rules import __all__ as _proposer_rules
-from paxos_lib.exercises.quorums import *  # noqa: F403
-from paxos_lib.exercises.quorums import __all__ as _quorums
+from paxos_lib.exercises.scenes import *  # noqa: F403
+from paxos_lib.exercises.scenes import __all__ as _scenes
 
-__all__ = ["Feedback", *_acceptor_rules, *_quorums, *_proposer_rules, *_failures, *_liveness,
-           *_multipaxos, *_chosen, *_invariants, *_canonical]
+__all__ = ["Feedback", *_acceptor_rules, *_learners, *_proposer_rules, *_failures,
+           *_liveness, *_multipaxos, *_chosen, *_invariants, *_canonical, *_scenes]

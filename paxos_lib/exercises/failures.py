@@ -6,6 +6,10 @@ Both checks judge the learner's answer on the real engine, not against a table o
   moment.  At the crash, a2 is rebuilt from whatever the learner's ``persist`` wrote to disk,
   and the history goes on; if two values end up chosen for order 42, the feedback says which
   field a2 forgot and how that let a proposer get a second value chosen.
+- ``check_writes`` walks one classic history on the engine and, for every message acceptor
+  a2 handles, asks which fields it must write before replying: exactly those the message
+  changed.  A field left out is explained by what a crash right after the reply would bring
+  back; a field written for nothing, by the cost of a disk write.
 - ``check_can_choose`` splits a cluster in two, lets the proposers on one side try to get a
   value chosen while the other side is cut off, and compares what happened with the
   learner's prediction, explaining the outcome in terms of proposers and quorums.
@@ -21,7 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from paxos_lib.actions import Action, Crash, Deliver, Partition, Propose, Recover
+from paxos_lib.actions import (
+    Action,
+    Crash,
+    Deliver,
+    Duplicate,
+    Partition,
+    Propose,
+    Recover,
+    Timeout,
+)
 from paxos_lib.cluster import Cluster
 from paxos_lib.engine import World, apply, initial_world
 from paxos_lib.errors import PaxosError
@@ -36,7 +49,7 @@ from paxos_lib.properties import chosen, chosen_by
 from paxos_lib.roles import Acceptor, Proposer
 from paxos_lib.simulation import Faults, Simulation
 
-__all__ = ["check_can_choose", "check_persist"]
+__all__ = ["check_can_choose", "check_persist", "check_writes"]
 
 #: The fields of an acceptor's state, in the order the feedback lists them.
 ACCEPTOR_FIELDS = tuple(f.name for f in fields(Acceptor) if f.name != "node")
@@ -302,3 +315,129 @@ def check_can_choose(fn: Callable[[Cluster, set[str]], bool]) -> Feedback:
         return (cluster, set(side)), judge
 
     return run_scenarios("can_choose", (case(c, s) for c, s in _SIDES), fn)
+
+
+# -- what each reply must wait for ------------------------------------------------------------
+
+
+def _history_for_writes() -> tuple[tuple[Message, Acceptor, Acceptor], ...]:
+    """Every message acceptor a2 handles in one classic history, with its state before and
+    after: a first promise, a duplicated and a stale prepare, a refused accept, a vote at the
+    promised ballot, and a vote at a ballot above the promise (which raises the promise too)."""
+    sim = Simulation(Cluster(proposers=2, acceptors=3))
+
+    def msg(kind: str, src: str, dst: str, ballot: str) -> Message:
+        return next(m for m in sim.world.inflight if kind == m.KIND and m.src == src
+                    and m.dst == dst and str(getattr(m, "ballot", "")) == ballot)
+
+    def hop(kind: str, src: str, dst: str, ballot: str) -> None:
+        sim.apply(Deliver(msg(kind, src, dst, ballot)))
+
+    sim.propose("p1", "confirmed")
+    for _ in range(2):
+        sim.apply(Duplicate(msg("prepare", "p1", "a2", "1.p1")))
+    hop("prepare", "p1", "a2", "1.p1")
+    hop("prepare", "p1", "a2", "1.p1")
+    hop("prepare", "p1", "a1", "1.p1")
+    hop("promise", "a1", "p1", "1.p1")
+    hop("promise", "a2", "p1", "1.p1")
+    sim.propose("p2", "cancelled")
+    hop("prepare", "p2", "a2", "1.p2")
+    hop("prepare", "p1", "a2", "1.p1")
+    hop("prepare", "p2", "a3", "1.p2")
+    hop("accept", "p1", "a2", "1.p1")
+    hop("promise", "a2", "p2", "1.p2")
+    hop("promise", "a3", "p2", "1.p2")
+    hop("accept", "p2", "a2", "1.p2")
+    sim.apply(Timeout("p1"))
+    for a in ("a1", "a3"):
+        hop("prepare", "p1", a, "2.p1")
+    for a in ("a1", "a3"):
+        hop("promise", a, "p1", "2.p1")
+    hop("accept", "p1", "a2", "2.p1")
+    out = []
+    worlds = sim.trace.worlds()
+    for i, action in enumerate(sim.trace.steps):
+        if isinstance(action, Deliver) and action.message.dst == "a2":
+            before, after = worlds[i].node("a2"), worlds[i + 1].node("a2")
+            assert isinstance(before, Acceptor) and isinstance(after, Acceptor)
+            out.append((action.message, before, after))
+    return tuple(out)
+
+
+def _field_text(a: Acceptor, name: str) -> str:
+    value = getattr(a, name)
+    return "nothing" if value is None else (repr(value) if isinstance(value, str) else str(value))
+
+
+def _label(msg: Message, before: Acceptor) -> str:
+    """The message, and what kind of repeat or refusal it is for a2."""
+    ballot = getattr(msg, "ballot", None)
+    if before.promised is not None and ballot is not None and ballot < before.promised:
+        return f"{msg} (below a2's promise {before.promised}, so refused)"
+    if msg.KIND == "prepare" and ballot == before.promised:
+        return f"{msg} (a copy of a prepare a2 already answered)"
+    return str(msg)
+
+
+def _missing(where: str, names: list[str], before: Acceptor, after: Acceptor) -> str:
+    head = f"{where}, a2's "
+    if "promised" in names:
+        old, new = _field_text(before, "promised"), _field_text(after, "promised")
+        text = (f"{head}promise changed from {old} to {new}, but you did not write it: if a2 "
+                f"crashed right after replying, it would come back having promised {old}, and "
+                f"could then accept a ballot below {new}, which it has sworn to ignore")
+        rest = [n for n in names if n != "promised"]
+        return text if not rest else text + "; and " + _missing("there", rest, before, after)
+    if before.accepted_ballot is None:
+        old_vote = "no vote"
+    else:
+        old_vote = f"its vote for {before.accepted_value!r} at {before.accepted_ballot}"
+    if len(names) == 1:
+        return (f"{head}vote changed to {after.accepted_value!r} at {after.accepted_ballot}, but "
+                f"you did not write {names[0]}: if a2 crashed right after replying, its disk "
+                f"would hold half of the new vote next to half of {old_vote}, a vote nobody "
+                "cast")
+    return (f"{head}vote changed to {after.accepted_value!r} at {after.accepted_ballot}, but you "
+            f"did not write {' and '.join(names)}: if a2 crashed right after replying, it "
+            f"would come back with {old_vote} on disk, and a later proposer that hears from "
+            "it would not learn of the new vote")
+
+
+def check_writes(fn: Callable[[Message, Acceptor, Acceptor], Any]) -> Feedback:
+    """Check ``fn(message, before, after) -> fields``: the fields acceptor a2 must write to
+    disk before it replies to ``message``, which took it from state ``before`` to ``after``.
+    Every field that changed must be written (a crash after the reply would lose it), and no
+    field that stayed the same (a disk write is the slowest step an acceptor takes)."""
+    fn = need_function(fn, "check_writes")
+
+    def case(msg: Message, before: Acceptor, after: Acceptor) -> tuple[tuple[Any, ...], Any]:
+        changed = {f for f in ACCEPTOR_FIELDS if getattr(before, f) != getattr(after, f)}
+
+        def judge(result: Any) -> str | None:
+            if isinstance(result, str) or not isinstance(result, set | frozenset | list | tuple):
+                return (f"after {msg}: return the names of the fields to write, such as "
+                        f"{{'promised'}} or set(), got {result!r}")
+            unknown = sorted(str(f) for f in result if f not in ACCEPTOR_FIELDS)
+            if unknown:
+                return (f"after {msg}: an acceptor has no field {', '.join(map(repr, unknown))}"
+                        f"; its fields are {', '.join(ACCEPTOR_FIELDS)}")
+            written = set(result)
+            where = f"after {_label(msg, before)}"
+            reasons = []
+            missing = [f for f in ACCEPTOR_FIELDS if f in changed - written]
+            if missing:
+                reasons.append(_missing(where, missing, before, after))
+            extra = [f for f in ACCEPTOR_FIELDS if f in written - changed]
+            if extra:
+                what = "nothing" if not changed else "only " + " and ".join(
+                    f for f in ACCEPTOR_FIELDS if f in changed)
+                reasons.append(
+                    f"{where}, you wrote {' and '.join(extra)}, but handling it changed "
+                    f"{what}: that write keeps nothing new, and a disk write is the slowest "
+                    "step an acceptor takes")
+            return "; ".join(reasons) if reasons else None
+
+        return (msg, before, after), judge
+
+    return run_scenarios("writes", (case(*h) for h in _history_for_writes()), fn)

@@ -35,19 +35,28 @@ class Feedback:
     passed: bool
     total: int
     problems: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = field(default_factory=tuple)  # said even when it passed
 
     def __bool__(self) -> bool:
         return self.passed
 
     def __str__(self) -> str:
+        notes = [f"  · {n}" for n in self.notes]
+        if self.passed and self.total == 1:
+            return "\n".join([f"✓ Well done: {self.exercise} is right.", *notes])
         if self.passed:
-            return f"✓ Well done: {self.exercise} is right in all {self.total} scenarios."
+            return "\n".join([f"✓ Well done: {self.exercise} is right in all {self.total} "
+                              "scenarios.", *notes])
         right = self.total - len(self.problems)
-        lines = [f"✗ Not yet: {self.exercise} is right in {right} of {self.total} scenarios."]
+        if self.total == 1:
+            lines = [f"✗ Not yet: {self.exercise} is not right yet."]
+        else:
+            lines = [f"✗ Not yet: {self.exercise} is right in {max(right, 0)} of {self.total} "
+                     "scenarios."]
         lines.extend(f"  - {p}" for p in self.problems[:5])
         if len(self.problems) > 5:
             lines.append(f"  - … and {len(self.problems) - 5} more")
-        return "\n".join(lines)
+        return "\n".join([*lines, *notes])
 
     def __repr__(self) -> str:
         return str(self)
@@ -55,7 +64,10 @@ class Feedback:
     def _repr_html_(self) -> str:
         colour = "#1b7837" if self.passed else "#b35806"
         head, *rest = str(self).split("\n")
-        items = "".join(f"<li>{html.escape(line.strip()[2:])}</li>" for line in rest)
+        items = "".join(f"<li>{html.escape(line.strip()[2:])}</li>" for line in rest
+                        if line.startswith("  - "))
+        items += "".join(f"<li style='list-style:none'><i>{html.escape(line.strip()[2:])}</i>"
+                         "</li>" for line in rest if line.startswith("  · "))
         body = f"<ul style='margin:4px 0 0 0'>{items}</ul>" if items else ""
         return (
             f"<div style='border-left:4px solid {colour};padding:4px 10px;'>"

@@ -3,13 +3,17 @@
 Both checks judge the learner's answer with the explorer and the real engine:
 
 - ``check_agreement`` runs the learner's invariant ``agreement(world) -> bool`` on every world
-  of nine runs: the explorer's shortest counterexample for each broken variant (each ends in
-  a world where two values are chosen, and every earlier world is fine) and four runs of
+  of ten runs: the explorer's shortest counterexample for each broken variant (each ends in
+  a world where two values are chosen, and every earlier world is fine) and five runs of
   classic Paxos (every world fine, though acceptors may hold votes for different values).
   The truth is the ``agreement`` property, which reads ``chosen`` from the history of votes.
   The feedback names the run, the step and what the world holds, for the first world of
-  each run where the invariant answers wrongly.  ``agreement_scenarios()`` returns the runs
-  as ``Trace`` objects, to replay or chart.
+  each run where the invariant answers wrongly.  When the invariant's answers on every world
+  equal those of a usual wrong invariant (the acceptors' current votes, what the learners
+  learned, any two values voted for, voters counted across ballots, a majority where the
+  system's quorum is smaller), the feedback names that mistake; otherwise it states only the
+  facts of the world, so it never blames a mistake the learner did not make.
+  ``agreement_scenarios()`` returns the runs as ``Trace`` objects, to replay or chart.
 - ``check_bounds`` asks the learner's ``bounds(variant)`` for the bounds of a search (how
   many acceptors, the highest ballot round, how many crashes), runs the explorer on each
   broken variant within them, and passes when every bug is caught.  When a search proves
@@ -26,7 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from paxos_lib.actions import Crash
+from paxos_lib.actions import Crash, Deliver, Timeout
 from paxos_lib.cluster import Cluster
 from paxos_lib.engine import World
 from paxos_lib.exercises.feedback import Feedback, need_function
@@ -125,6 +129,40 @@ def _crash_after_vote() -> Trace:
     return sim.trace
 
 
+def _scattered_votes() -> Trace:
+    # 'confirmed' gets votes from a1 (at 1.p1) and a3 (at 2.p1): two acceptors, but at two
+    # ballots, so it is not chosen; 'cancelled' is chosen at 2.p2 by a1 and a2.
+    sim = Simulation(Cluster(proposers=2, acceptors=3))
+
+    def hop(kind: str, src: str, dst: str, ballot: str) -> None:
+        message = next(m for m in sim.world.inflight if kind == m.KIND and m.src == src
+                       and m.dst == dst and str(getattr(m, "ballot", "")) == ballot)
+        sim.apply(Deliver(message))
+
+    sim.propose("p1", "confirmed")
+    for a in ("a1", "a2"):
+        hop("prepare", "p1", a, "1.p1")
+        hop("promise", a, "p1", "1.p1")
+    hop("accept", "p1", "a1", "1.p1")
+    sim.propose("p2", "cancelled")
+    for a in ("a2", "a3"):
+        hop("prepare", "p2", a, "1.p2")
+        hop("promise", a, "p2", "1.p2")
+    hop("accept", "p2", "a2", "1.p2")
+    sim.apply(Timeout("p1"))
+    for a in ("a1", "a3"):
+        hop("prepare", "p1", a, "2.p1")
+        hop("promise", a, "p1", "2.p1")
+    hop("accept", "p1", "a3", "2.p1")
+    sim.apply(Timeout("p2"))
+    for a in ("a1", "a2"):
+        hop("prepare", "p2", a, "2.p2")
+        hop("promise", a, "p2", "2.p2")
+    for a in ("a1", "a2"):
+        hop("accept", "p2", a, "2.p2")
+    return sim.trace
+
+
 def _under_faults() -> Trace:
     sim = Simulation(Cluster(proposers=2, acceptors=3), seed=0)
     sim.propose("p1", "confirmed")
@@ -152,6 +190,8 @@ def _runs() -> tuple[_Run, ...]:
          "accepted p1's 'confirmed'", _outvoted()),
         ("classic: crash after the vote", "classic Paxos where a2 crashes right after its "
          "vote chose 'confirmed' (lesson 03)", _crash_after_vote()),
+        ("classic: scattered votes", "classic Paxos where 'confirmed' gets votes at two "
+         "ballots and 'cancelled' is chosen at 2.p2", _scattered_votes()),
         ("classic: faults", "classic Paxos under random faults (seed 0)", _under_faults()),
     )
     for key, title, trace in classic:
@@ -185,24 +225,109 @@ def _current_votes(world: World) -> tuple[set[str], str]:
     return {value for _, value in votes.values()}, text
 
 
-def _missed_hint(world: World) -> str:
-    values, current = _current_votes(world)
-    if len(values) <= 1:
-        return (f". Looking at the current votes ({current}) is not enough: an acceptor "
-                "keeps only its last vote, while chosen counts every vote ever cast "
-                "(px.chosen reads that history)")
-    if not any(learned(world).values()):
-        return (". No learner has learned anything yet: a value is chosen by the votes, "
-                "before anyone learns it")
-    return ""
+# The usual wrong invariants, each as a function of the world.  When the learner's answers
+# match one of them on every world of every run, the feedback names that mistake; otherwise it
+# only states the facts of the world where the answer went wrong.
 
 
-def _flagged_hint(world: World) -> str:
-    values, current = _current_votes(world)
-    if len(values) > 1:
-        return (f". The acceptors hold votes for different values ({current}), which is "
-                "fine: agreement fails only when two different values are each chosen")
-    return ""
+def _by_current_votes(world: World) -> bool:
+    return len(_current_votes(world)[0]) <= 1
+
+
+def _by_learned(world: World) -> bool:
+    return len({v for v in learned(world).values() if v is not None}) <= 1
+
+
+def _by_any_vote(world: World) -> bool:
+    return len({value for _, _, value in world.votes}) <= 1
+
+
+def _across_ballots(world: World) -> set[str]:
+    """Values with votes from a quorum of acceptors, the ballots mixed together."""
+    quorum = world.config.rules.quorum
+    voters: dict[str, set[str]] = {}
+    for acceptor, _, value in world.votes:
+        voters.setdefault(value, set()).add(acceptor)
+    return {v for v, who in voters.items() if len(who) >= quorum}
+
+
+def _by_votes_across_ballots(world: World) -> bool:
+    return len(_across_ballots(world)) <= 1
+
+
+def _by_majority(world: World) -> bool:
+    quorum = world.cluster.majority
+    voters: dict[tuple[Any, str], set[str]] = {}
+    for acceptor, ballot, value in world.votes:
+        voters.setdefault((ballot, value), set()).add(acceptor)
+    return len({v for (_, v), who in voters.items() if len(who) >= quorum}) <= 1
+
+
+def _hint_majority(world: World, holds: bool) -> str:
+    del holds
+    quorum = world.config.rules.quorum
+    if quorum == world.cluster.majority:
+        return ""
+    return (f". Your invariant gives the same answer as counting a majority "
+            f"({world.cluster.majority} of {world.cluster.acceptors}) in every world of every "
+            f"run; but this system runs with quorums of {quorum}, and what it counts as chosen "
+            "is what its own quorums decided")
+
+
+def _mixed_text(world: World, value: str) -> str:
+    votes = sorted((b, a) for a, b, v in world.votes if v == value)
+    return " and ".join(f"{a} at {b}" for b, a in votes)
+
+
+def _hint_current(world: World, holds: bool) -> str:
+    current = _current_votes(world)[1]
+    if holds:
+        return (f". Your invariant gives the same answer as the acceptors' current votes in "
+                f"every world of every run; here they are for different values ({current}), "
+                "which happens whenever a proposal is outvoted, and is fine")
+    return (f". Your invariant gives the same answer as the acceptors' current votes in every "
+            f"world of every run; here they are {current or 'none'}, but an acceptor keeps only "
+            "its last vote, and the votes that chose the other value were replaced")
+
+
+def _hint_learned(world: World, holds: bool) -> str:
+    said = {k: v for k, v in learned(world).items() if v is not None}
+    if holds:
+        return (". Your invariant gives the same answer as what the learners learned in every "
+                f"world of every run; here they learned {said}, and a learner may learn a "
+                "value that is chosen while another learner learned it earlier")
+    return (". Your invariant gives the same answer as what the learners learned in every "
+            f"world of every run; here they learned {said or 'nothing yet'}, but a value is "
+            "chosen by the acceptors' votes the moment the last of them is cast, whether or "
+            "not any learner has heard of it")
+
+
+def _hint_any_vote(world: World, holds: bool) -> str:
+    del holds
+    return (". Your invariant gives the same answer as \"no two values ever got a vote\" in "
+            "every world of every run; votes for a second value are normal in a correct run "
+            "(a proposal that lost), and only two values each *chosen* break agreement")
+
+
+def _hint_across_ballots(world: World, holds: bool) -> str:
+    del holds
+    extra = sorted(_across_ballots(world) - chosen(world))
+    if not extra:
+        return ""
+    value = extra[0]
+    return (f". Your invariant gives the same answer as counting each value's voters over all "
+            f"ballots together in every world of every run; here {value!r} has votes from "
+            f"{_mixed_text(world, value)}, enough acceptors but at different ballots, and no "
+            f"single ballot gathered a quorum for it")
+
+
+_MODELS: tuple[tuple[Callable[[World], bool], Callable[[World, bool], str]], ...] = (
+    (_by_current_votes, _hint_current),
+    (_by_learned, _hint_learned),
+    (_by_any_vote, _hint_any_vote),
+    (_by_votes_across_ballots, _hint_across_ballots),
+    (_by_majority, _hint_majority),
+)
 
 
 def check_agreement(fn: Callable[[World], Any]) -> Feedback:
@@ -211,7 +336,10 @@ def check_agreement(fn: Callable[[World], Any]) -> Feedback:
     fn = need_function(fn, "check_agreement")
     problems: list[str] = []
     runs = _runs()
+    answers: list[tuple[World, bool]] = []
+    wrong: list[tuple[_Run, str, World, bool]] = []  # run, where, world, the truth there
     for run in runs:
+        first_wrong = True
         for step, world in enumerate(run.trace.worlds()):
             at = "at the start" if step == 0 else f"after step {step} ({run.trace[step - 1]})"
             try:
@@ -224,18 +352,22 @@ def check_agreement(fn: Callable[[World], Any]) -> Feedback:
                 problems.append(f"in {run.title}, {at}: your invariant should return True or "
                                 f"False, but returned {answer!r}")
                 break
+            answers.append((world, answer))
             holds = len(chosen(world)) <= 1
-            if answer == holds:
-                continue
-            if holds:
-                problems.append(f"it flagged a correct world: in {run.title}, {at}, "
-                                f"{_chosen_text(world)}, but your invariant returned False"
-                                f"{_flagged_hint(world)}")
-            else:
-                problems.append(f"it missed a violation: in {run.title}, {at}, "
-                                f"{_chosen_text(world)}, but your invariant returned True"
-                                f"{_missed_hint(world)}")
-            break
+            if answer != holds and first_wrong:
+                wrong.append((run, at, world, holds))
+                first_wrong = False
+    if problems:  # an exception or a wrong type: that comes first
+        return Feedback("agreement", False, len(runs), tuple(problems))
+    hint = next((h for model, h in _MODELS if all(model(w) == a for w, a in answers)), None)
+    for run, at, world, holds in wrong:
+        said = hint(world, holds) if hint is not None else ""
+        if holds:
+            problems.append(f"it flagged a correct world: in {run.title}, {at}, "
+                            f"{_chosen_text(world)}, but your invariant returned False{said}")
+        else:
+            problems.append(f"it missed a violation: in {run.title}, {at}, "
+                            f"{_chosen_text(world)}, but your invariant returned True{said}")
     return Feedback("agreement", not problems, len(runs), tuple(problems))
 
 

@@ -1,8 +1,9 @@
 """Lesson 05: back-off and leaders, checked by running races (``paxos_lib.liveness``).
 
-``check_backoff`` asks three things of a learner's ``backoff(attempt, rng) -> steps``: that it
+``check_backoff`` asks four things of a learner's ``backoff(attempt, rng) -> steps``: that it
 draws its wait from ``rng`` (two proposers refused together must not come back together),
-that its window grows with the attempt (nobody knows how slow the network is), and that
+that its window grows with the attempt (nobody knows how slow the network is), that it stays
+shorter than a whole race after ten refusals (an unlucky proposer must come back), and that
 proposers using it settle fast, both on the lesson's network and on one three times slower,
 compared with the built-in ``random_backoff``.  ``check_should_retry`` asks of a leader rule
 ``should_retry(me, up) -> bool`` that exactly one of the proposers that are up retries, and
@@ -11,6 +12,7 @@ then races with it while proposers crash.
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import Callable
 from itertools import combinations
@@ -29,8 +31,15 @@ NETWORKS: dict[str, dict[str, Any]] = {
         "latency": (3, 6), "accept_latency": (9, 18), "patience": 48, "max_steps": 1200,
     },
 }
+#: How many steps one quiet round (prepare, promise, accept, accepted) takes on each network.
+ROUND: dict[str, tuple[int, int]] = {
+    "the lesson's network": (6, 12),
+    "a network three times slower": (18, 36),
+}
 RACES = 30
 ATTEMPTS = range(1, 11)
+#: The longest a race on the lesson's network may last (``liveness.race``'s ``max_steps``).
+LONGEST: int = inspect.signature(race).parameters["max_steps"].default
 
 
 def _wait_of(fn: Callable[..., Any], attempt: int, seed: int) -> tuple[int | None, str | None]:
@@ -56,7 +65,7 @@ def check_backoff(fn: Callable[[int, random.Random], int]) -> Feedback:
     """Check ``fn(attempt, rng) -> steps``: how long a proposer waits after its attempt-th
     refusal before it tries a higher ballot."""
     fn = need_function(fn, "check_backoff")
-    total = 3 + len(NETWORKS)
+    total = 4 + len(NETWORKS)
     waits: dict[int, list[int]] = {}
     for attempt in ATTEMPTS:
         for seed in range(40):
@@ -66,31 +75,61 @@ def check_backoff(fn: Callable[[int, random.Random], int]) -> Feedback:
             assert ticks is not None
             waits.setdefault(attempt, []).append(ticks)
     problems: list[str] = []
-    if all(len(set(waits[attempt])) == 1 for attempt in (1, 2, 3)):
+    fixed = all(len(set(waits[attempt])) == 1 for attempt in (1, 2, 3))
+    if fixed:
         problems.append(
-            f"it waits exactly {waits[1][0]} step(s) after the first refusal whatever rng "
-            "says: two proposers refused at the same moment would wait exactly as long and "
-            "come back together; draw the wait from rng, such as rng.randint(0, window)"
+            f"it waits exactly {waits[1][0]} step(s) after the first refusal, "
+            f"{waits[2][0]} after the second and {waits[3][0]} after the third, whatever rng "
+            "says: two proposers refused at the same moment wait exactly as long, come back "
+            "at the same moment, and collide again"
         )
     first, sixth = max(waits[1]), max(waits[6])
     if sixth <= first:
         problems.append(
-            f"after 6 refusals it still waits at most {sixth} step(s), as after the first: "
-            "nobody knows how slow the network is, so start with a window of about one round "
-            "and double it after each refusal"
+            f"after 6 refusals in a row its longest wait is still {sixth} step(s), no more "
+            "than after the first: six refusals say that the waits so far were too short for "
+            "this network, and your function pays no attention to that"
         )
+    last = max(waits[ATTEMPTS[-1]])
+    if last > LONGEST:
+        problems.append(
+            f"after {ATTEMPTS[-1]} refusals in a row it may wait {last} steps, longer than a "
+            f"whole race may last here ({LONGEST} steps): a proposer that was merely unlucky "
+            "sits out long after every rival has finished or crashed, and if none is left, "
+            "nothing is chosen until it comes back"
+        )
+    early = [w for attempt in (1, 2, 3) for w in waits[attempt]]
+    mean = sum(early) / len(early)
     for network, args in NETWORKS.items():
         ours = steps_to_decision(fn, RACES, progress=False, **args)
         ref = steps_to_decision(random_backoff, RACES, progress=False, **args)
         p90, ref90 = ours.percentile(90), ref.percentile(90)
         assert ref90 is not None
         if p90 is None or p90 > 1.5 * ref90 + 5:
-            problems.append(
-                f"on {network}, 90% of {RACES} races chose a value within {_p90(ours)} steps "
-                f"with your back-off, but within {ref90:g} with a window that starts at about "
-                "one round and doubles: your waits are too short for a rival to finish its "
-                "round, so the proposers keep pre-empting each other"
-            )
+            low, high = ROUND[network]
+            said = (f"on {network}, 90% of {RACES} races chose a value within {_p90(ours)} "
+                    f"steps with your back-off, against {ref90:g} for the course's own")
+            if mean < low:
+                problems.append(
+                    f"{said}: your waits after the first three refusals average {mean:.1f} "
+                    f"steps, while one quiet round takes {low} to {high} steps here, so a "
+                    "refused proposer is back before its rival can finish, and each "
+                    "pre-empts the other again"
+                )
+            elif mean > 4 * high:
+                problems.append(
+                    f"{said}: your waits after the first three refusals average {mean:.0f} "
+                    f"steps, while one quiet round takes {low} to {high} steps here, so a "
+                    "refused proposer sits idle long after its rival has finished or failed"
+                )
+            elif not fixed and sixth > first:
+                problems.append(
+                    f"{said}, although your waits are random and grow; look at how the "
+                    f"longest wait grows from refusal to refusal ({first} after the first, "
+                    f"{sixth} after the sixth) compared with a round of {low} to {high} steps"
+                )
+            else:
+                problems.append(f"{said}; the two points above are why")
     return Feedback("backoff", not problems, total, tuple(problems))
 
 

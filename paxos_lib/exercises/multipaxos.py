@@ -5,9 +5,12 @@ apply: the slots before the first gap, because every replica must apply the same
 the same order.  ``check_recover_slot`` asks of ``recover_slot(votes) -> command`` what a new
 leader proposes in one open slot, given the votes the promises reported there: the command of
 the highest-ballot vote, or a no-op when nobody voted (rule 3 of
-``paxos_lib.multipaxos.replica``).  ``check_messages_per_command`` asks of
-``messages_per_command(n, phase1_every_slot) -> int`` the fewest messages a command costs with
-``n`` replicas, with a stable leader and with phase 1 run again for every slot.
+``paxos_lib.multipaxos.replica``).  ``check_dedup`` asks of
+``dedup(table, client, request) -> (action, reply)`` what a replica does with a command it
+finds in its log, when ``table`` keeps, for each client, only its last applied request and
+that request's reply: run a new request, send the saved reply again for a retry, ignore a
+stale copy of an older one.  Keeping one entry per client (rather than every request ever
+executed) keeps the table from growing with every command.
 
 Every check runs the learner's function on each scenario and says in plain words what went
 wrong; it never raises because of the learner's code.
@@ -21,8 +24,9 @@ from typing import Any
 from paxos_lib.exercises.feedback import Feedback, need_function, run_scenarios
 from paxos_lib.messages import Ballot
 from paxos_lib.multipaxos.replica import NOOP_TEXT
+from paxos_lib.orders import Command, OrderBook, apply
 
-__all__ = ["check_first_gap", "check_messages_per_command", "check_recover_slot"]
+__all__ = ["check_dedup", "check_first_gap", "check_recover_slot"]
 
 _CREATE = "create #42 (c42/1)"
 _CONFIRM = "confirm #42 (c42/2)"
@@ -57,16 +61,20 @@ def _judge_gap(log: tuple[str | None, ...]) -> Callable[[Any], str | None]:
     def judge(result: Any) -> str | None:
         if isinstance(result, bool) or not isinstance(result, int):
             return (f"for {_show_log(log)} it returned {result!r}; return a whole number of "
-                    f"slots, such as {want}")
+                    "slots")
         if result == want:
             return None
         if result > want:
             later = next((v for v in log[want + 1:] if v is not None), None)
             return (f"for {_show_log(log)} you would apply {result} slot(s), but slot {want} is "
                     f"a gap: a replica that applied {later!r} before learning slot {want} "
-                    f"could run the commands in another order than the others; apply {want}")
-        return (f"for {_show_log(log)} you would apply only {result} slot(s), but slots 0 to "
-                f"{want - 1} are all known chosen (a no-op counts too); apply {want}")
+                    "could run the commands in another order than the others")
+        waiting = log[result]
+        what = ("a no-op, which is chosen like any other command" if waiting == NOOP_TEXT
+                else f"{waiting!r}, known chosen")
+        return (f"for {_show_log(log)} you would apply only {result} slot(s), but slot "
+                f"{result} holds {what}, and every slot before it is applied: nothing "
+                "is missing there, so the replica waits for no reason")
 
     return judge
 
@@ -104,15 +112,22 @@ def _judge_recovery(votes: tuple[tuple[Ballot, str], ...]) -> Callable[[Any], st
             return None
         if not isinstance(result, str):
             return (f"with {_show_votes(votes)} it returned {result!r}; return the command to "
-                    f"propose, as text such as {want!r}")
+                    "propose, as text")
         if not votes:
-            return (f"with {_show_votes(votes)} you proposed {result!r}; nobody voted there, "
-                    f"so fill the hole with {NOOP_TEXT!r} (a client's command belongs in a new "
-                    "slot, not in a hole that others may skip)")
+            return (f"with {_show_votes(votes)} you proposed {result!r}; nobody voted in this "
+                    "slot, so no command can have been chosen there, and a client's command "
+                    "put into a hole runs wherever the hole happens to be, out of order with "
+                    "the commands its client sent before and after it")
         top = max(votes, key=lambda bc: bc[0])
-        return (f"with {_show_votes(votes)} you proposed {result!r}, but only the highest-ballot "
-                f"vote ({top[1]!r} at {top[0]}) can have been chosen; proposing anything else "
-                "could overwrite a chosen command")
+        mine = [b for b, c in votes if c == result]
+        if not mine:
+            return (f"with {_show_votes(votes)} you proposed {result!r}, which no promise "
+                    "reported for this slot: some command there may already be chosen, and "
+                    "yours would overwrite it")
+        return (f"with {_show_votes(votes)} you proposed {result!r}, voted at {max(mine)}; "
+                f"but {top[1]!r} was voted at {top[0]}, a higher ballot, whose leader had "
+                f"made sure nothing else could be chosen below it, so {result!r} cannot have "
+                f"been chosen at {max(mine)}, and {top[1]!r} may have been")
 
     return judge
 
@@ -126,31 +141,113 @@ def check_recover_slot(fn: Callable[[tuple[tuple[Ballot, str], ...]], str]) -> F
     )
 
 
-def _judge_cost(n: int, every: bool) -> Callable[[Any], str | None]:
-    want = (4 if every else 2) * (n - 1)
-    setting = "phase 1 for every slot" if every else "a stable leader"
+# -- the client table: exactly-once execution -------------------------------------------------
 
-    def judge(result: Any) -> str | None:
-        if isinstance(result, bool) or not isinstance(result, int):
-            return (f"for {n} replicas with {setting} it returned {result!r}; return a whole "
-                    "number of messages")
-        if result == want:
+#: The commands a replica finds in its log, slot after slot: retries (a client whose reply was
+#: lost sends the same request again, and it may be chosen in a second slot) and one very late
+#: copy of an old request.
+DEDUP_LOG: tuple[str, ...] = (
+    "create #42 (c42/1)",
+    "confirm #42 (c42/2)",
+    "confirm #42 (c42/2)",
+    "pay #42 (c42/3)",
+    "create #41 (c41/1)",
+    "pay #42 (c42/3)",
+    "confirm #42 (c42/2)",
+    "cancel #42 (c42/4)",
+    "create #41 (c41/1)",
+)
+_ACTIONS = ("apply", "reply", "ignore")
+
+
+def _reply_text(outcome: object) -> str:
+    return str(outcome).split(": ", 1)[1]
+
+
+def _judge_dedup(answer: Any, text: str, slot: int, table: dict[str, tuple[int, str]],
+                 applied_at: dict[tuple[str, int], int]) -> str | None:
+    command = Command.parse(text)
+    client, request = command.client_id, command.request_id
+    assert client is not None and request is not None
+    where = f"in slot {slot}, {text!r}"
+    last = table.get(client)
+    if last is None or request > last[0]:
+        want = "apply"
+    elif request == last[0]:
+        want = "reply"
+    else:
+        want = "ignore"
+    if (not isinstance(answer, tuple) or len(answer) != 2 or answer[0] not in _ACTIONS):
+        return (f"{where}: return a pair such as ('apply', None), ('reply', <the reply>) or "
+                f"('ignore', None), got {answer!r}")
+    action, reply = answer
+    known = ("it has nothing from this client yet" if last is None
+             else f"the table holds {client}'s request {last[0]}, answered {last[1]!r}")
+    if want == "apply":
+        if action == "apply":
             return None
-        if every:
-            how = (f"the leader sends a prepare to each of the other {n - 1} replicas and each "
-                   f"promises, then an accept to each and each answers accepted: "
-                   f"4 times {n - 1} = {want}")
+        if action == "reply":
+            return (f"{where}: {known}, so request {request} is new, but you answered it "
+                    f"without running it: {text.split(' (')[0]!r} never happens, and the "
+                    f"client is told {reply!r}")
+        return (f"{where}: {known}, so request {request} is new, but you ignored it: it never "
+                "runs, and the client retries forever")
+    if want == "reply":
+        first = applied_at[(client, request)]
+        if action == "apply":
+            return (f"{where}: this request already ran in slot {first} (a retry whose reply "
+                    f"was lost), and you ran it again: {text.split(' (')[0]!r} happens twice")
+        if action == "ignore":
+            return (f"{where}: this request already ran in slot {first}; the client retried "
+                    "because it never got the reply, and ignoring the retry leaves it waiting "
+                    "forever")
+        if reply != last[1]:  # type: ignore[index]
+            return (f"{where}: this request already ran in slot {first}, and you replied "
+                    f"{reply!r}, which is not what it answered when it ran")
+        return None
+    assert last is not None
+    if action == "apply":
+        return (f"{where}: {known}; request {request} is older, and a client sends a new "
+                f"request only once the previous one was answered, so this copy is stale: "
+                f"running it again would apply {text.split(' (')[0]!r} a second time, after "
+                f"request {last[0]}")
+    if action == "reply":
+        return (f"{where}: {known}; request {request} is older and was answered long ago, "
+                f"so this copy is stale, and nobody is waiting for {reply!r}, which is "
+                f"another request's reply anyway")
+    return None
+
+
+def check_dedup(fn: Callable[[dict[str, tuple[int, str]], str, int], Any]) -> Feedback:
+    """Check ``fn(table, client, request) -> (action, reply)``: what a replica does with the
+    next command of its log, given ``table``, which maps each client to its last applied
+    request and the reply that request got.  ``action`` is ``'apply'`` (run it),
+    ``'reply'`` (it already ran: send ``reply`` again) or ``'ignore'``.
+
+    The check walks ``DEDUP_LOG`` slot by slot, keeping the table itself (with the outcomes of
+    the real ``orders.apply``), so each slot is judged on its own."""
+    fn = need_function(fn, "check_dedup")
+    book = OrderBook.empty()
+    table: dict[str, tuple[int, str]] = {}
+    applied_at: dict[tuple[str, int], int] = {}
+    problems: list[str] = []
+    for slot, text in enumerate(DEDUP_LOG):
+        command = Command.parse(text)
+        client, request = command.client_id, command.request_id
+        assert client is not None and request is not None
+        try:
+            answer = fn(dict(table), client, request)
+        except Exception as exc:  # the learner's code may raise anything: report it
+            problems.append(f"in slot {slot}, {text!r}: your function raised "
+                            f"{type(exc).__name__}: {exc}")
+            answer = None
         else:
-            how = (f"phase 1 is already done, so the leader sends only an accept to each of the "
-                   f"other {n - 1} replicas (its own vote needs no message) and each answers "
-                   f"accepted: 2 times {n - 1} = {want}")
-        return f"for {n} replicas with {setting} you said {result}, but {how}"
-
-    return judge
-
-
-def check_messages_per_command(fn: Callable[[int, bool], int]) -> Feedback:
-    """Check ``fn(n, phase1_every_slot) -> int``: the fewest messages one command costs."""
-    fn = need_function(fn, "check_messages_per_command")
-    scenarios = [((n, every), _judge_cost(n, every)) for n in (3, 5, 7) for every in (False, True)]
-    return run_scenarios("messages_per_command", scenarios, fn)
+            problem = _judge_dedup(answer, text, slot, table, applied_at)
+            if problem is not None:
+                problems.append(problem)
+        last = table.get(client)
+        if last is None or request > last[0]:
+            book, outcome = apply(book, command)
+            table[client] = (request, _reply_text(outcome))
+            applied_at[(client, request)] = slot
+    return Feedback("dedup", not problems, len(DEDUP_LOG), tuple(problems))

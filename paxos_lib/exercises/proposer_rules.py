@@ -1,4 +1,10 @@
-"""Lesson 03: unique ballots and the rule for picking the value to propose."""
+"""Lesson 03: the rule for picking the value to propose.
+
+``check_pick_value`` compares the learner's ``pick_value(promises, own)`` with what the
+course's own proposer (``roles.Proposer``) proposes after the same quorum of promises.  A wrong
+answer is explained by what the promises report: a reported vote ignored, or a vote that a
+later ballot has superseded.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from paxos_lib.variants import rules_for
 
 _B = Ballot
 
-__all__ = ["check_next_ballot", "check_pick_value"]
+__all__ = ["check_pick_value"]
 
 
 # -- lesson 03: ballots and the value rule ---------------------------------------------------
@@ -63,36 +69,21 @@ def check_pick_value(fn: Callable[[Promises, str], str]) -> Feedback:
                 return None
             reported = [(a, b, v) for a, b, v in promises if b is not None]
             if not reported:
-                return (f"no promise reported a vote, so any value is safe and the proposer "
-                        f"should use its own {own!r}; you returned {result!r}")
+                return (f"no promise reported a vote, so nothing can have been chosen yet and "
+                        f"the proposer is free; you returned {result!r}, which is not the value "
+                        "its client asked for")
             a, b, v = max(reported, key=lambda r: r[1])
-            return (f"{a} reported {v!r} accepted at {b}, the highest ballot among the "
-                    f"promises, so {v!r} may already be chosen; you proposed {result!r}")
+            mine = [(ma, mb) for ma, mb, mv in reported if mv == result]
+            if not mine:
+                return (f"{a} reported {v!r} accepted at {b}, so {v!r} may already be chosen; "
+                        f"you proposed {result!r}, which no promise reported, and that could "
+                        "overwrite it")
+            ma, mb = max(mine, key=lambda r: r[1])
+            return (f"you proposed {result!r}, which {ma} reported at {mb}; but {a} reported "
+                    f"{v!r} at {b}, a higher ballot, whose proposer had made sure nothing else "
+                    f"could be chosen below it, so {result!r} cannot have been chosen at {mb}, "
+                    f"and {v!r} may have been")
 
         return (list(promises), own), judge
 
     return run_scenarios("pick_value", (case(p, o) for p, o in _PICK_CASES), fn)
-
-
-def check_next_ballot(fn: Callable[[Ballot, str], Ballot]) -> Feedback:
-    """Check ``fn(refused_by, me) -> Ballot``: the ballot proposer ``me`` should try after an
-    acceptor said it promised ``refused_by``."""
-    fn = need_function(fn, "check_next_ballot")
-    cases = ((_B(1, "p2"), "p1"), (_B(3, "p1"), "p2"), (_B(2, "p1"), "p1"), (_B(7, "p3"), "p1"))
-
-    def case(seen: Ballot, me: str) -> tuple[tuple[Any, ...], Any]:
-        def judge(result: Any) -> str | None:
-            if not isinstance(result, Ballot):
-                return (f"after a refusal citing {seen}: return a Ballot(round, node), "
-                        f"got {result!r}")
-            if result.node != me:
-                return (f"{me} returned ballot {result}, which carries {result.node!r} instead "
-                        f"of its own id; two proposers could then use the same ballot")
-            if not result > seen:
-                return (f"after a refusal citing {seen}, {me} tried {result}, which is not "
-                        "higher; it would be refused again")
-            return None
-
-        return (seen, me), judge
-
-    return run_scenarios("next_ballot", (case(s, m) for s, m in cases), fn)

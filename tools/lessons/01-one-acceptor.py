@@ -211,12 +211,17 @@ ax = px.viz.sequence_chart(sim.trace)
 #
 # **Exercise 1 — the promise rule.** `should_promise(promised, ballot)` says whether an
 # acceptor that has promised `promised` (`None` if nothing yet) may promise `ballot`. Ballots
-# are `px.Ballot(round, node)` values and compare with `<`, `>`, `==`. The starting version is
-# the toy's rule. What does it get wrong when a *prepare* message is delivered twice?
+# are `px.Ballot(round, node)` values: `ballot.round` is a number, `ballot.node` the
+# proposer's id. The starting version is a first attempt that looks only at the rounds. Which
+# pair of ballots does it get wrong, and is that mistake dangerous or only wasteful? If you
+# "fix" it by letting an equal round through, what does the check say then? A *prepare*
+# delivered twice asks again for the very ballot already promised: answering yes and
+# answering no are both safe, so the check accepts either (the reference answers compare
+# the two).
 
 # %%
 def should_promise(promised, ballot):
-    return promised is None or ballot > promised
+    return promised is None or ballot.round > promised.round
 
 
 px.exercises.check_should_promise(should_promise)
@@ -224,7 +229,8 @@ px.exercises.check_should_promise(should_promise)
 # %% [markdown]
 # **Exercise 2 — the accept rule.** `should_accept(promised, ballot)` says whether the
 # acceptor may accept a value at `ballot`. The starting version is again the toy's rule: accept
-# only the id it promised. Which sensible requests does it refuse?
+# only the ballot it promised. Which sensible requests does it refuse, and what would an
+# acceptor that accepted everything break?
 
 # %%
 def should_accept(promised, ballot):

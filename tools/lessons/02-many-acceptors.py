@@ -272,25 +272,37 @@ for n in range(1, 8):
 # check says *Well done*. Reference answers are in `solutions/02-many-acceptors.ipynb`; try
 # first.
 #
-# **Exercise 1 — quorum size.** `quorum_size(n)` returns the smallest quorum for `n`
-# acceptors such that any two quorums share an acceptor. The starting version takes half,
-# rounded up. For which `n` is that too small?
+# **Exercise 1 — a learner that counts.** `learn(accepted, n)` gets the *accepted* messages
+# one learner has received so far, in the order they arrived, each `(acceptor, ballot,
+# value)`, from a cluster of `n` acceptors. It returns the value the learner has learned, or
+# `None` if it cannot know yet. The network may deliver a message twice, and a proposer that
+# timed out may have retried at a higher ballot. The check feeds the same messages to the
+# course's own learner and compares. The starting version counts the messages for each value.
+# Which deliveries fool it?
 
 # %%
-def quorum_size(n):
-    return (n + 1) // 2
+def learn(accepted, n):
+    counts = {}
+    for acceptor, ballot, value in accepted:
+        counts[value] = counts.get(value, 0) + 1
+        if counts[value] > n / 2:
+            return value
+    return None
 
 
-px.exercises.check_quorum_size(quorum_size)
+px.exercises.check_learn(learn)
 
 # %% [markdown]
-# **Exercise 2 — crashes survived.** `tolerated_crashes(n)` returns how many of `n` acceptors
-# may crash while the rest can still form a majority. The starting version says half of them.
-# Try it against the table above.
+# **Exercise 2 — what a quorum size buys.** The table above is for majorities. Suppose a
+# cluster of `n` acceptors waits for `quorum` of them, whatever that number is.
+# `tradeoff(n, quorum)` returns a pair `(crashes, safe)`: how many acceptors may crash while a
+# quorum can still be formed, and whether every two quorums are sure to share an acceptor
+# (`True` or `False`). The starting version answers with the majority's figures whatever the
+# quorum. What does a bigger quorum cost, and what does a smaller one risk?
 
 # %%
-def tolerated_crashes(n):
-    return n // 2
+def tradeoff(n, quorum):
+    return (n - 1) // 2, True
 
 
-px.exercises.check_tolerated_crashes(tolerated_crashes)
+px.exercises.check_quorum_tradeoff(tradeoff)

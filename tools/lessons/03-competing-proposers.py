@@ -340,17 +340,25 @@ def pick_value(promises, own):
 px.exercises.check_pick_value(pick_value)
 
 # %% [markdown]
-# **Exercise 2 — the next ballot.** After an acceptor refuses proposer `me` with a nack
-# citing the ballot `refused_by` it promised, `next_ballot(refused_by, me)` returns the
-# ballot `me` tries next, a `px.Ballot(round, node)`. The starting version keeps the round
-# and puts in its own id. Does that always get past the refusal?
+# **Exercise 2 — foo and bar.** MIT's distributed systems course (6.824) asked this about
+# *Paxos Made Simple* (lecture question, 2014 schedule; notes at
+# http://css.csail.mit.edu/6.824/2014/notes/l05-paxos.txt). Acceptors A, B and C; A and B are
+# also proposers. (1) A prepares proposal 1 and hears from A, B and C. (2) A sends accept(1,
+# "foo") to A and C, both accept, and A crashes before its accept reaches B. (3) B prepares
+# proposal 2 and hears from B and C. (4) B sends accept(2, "bar") to B and C and both accept,
+# so B believes "bar" is chosen. How does Paxos prevent this, and what really happens? Here A,
+# B, C are `a1`, `a2`, `a3`, the proposers on A and B are `p1` and `p2`, and proposal 2 is
+# ballot `1.p2`, which is above `1.p1`. `px.exercises.foo_bar_scene()` returns the engine
+# after step 2; try steps 3 and 4 on it, chart it, then write down your prediction in
+# `foo_bar()`: the value B proposes in step 4, the acceptor whose promise decided that (or
+# `None`), and the value chosen at the end. The check plays steps 3 and 4 on the engine.
 
 # %%
-def next_ballot(refused_by, me):
-    return px.Ballot(refused_by.round, me)
+def foo_bar():
+    return {"B proposes": "bar", "because of": None, "chosen": "bar"}
 
 
-px.exercises.check_next_ballot(next_ballot)
+px.exercises.check_foo_bar(foo_bar)
 
 # %% [markdown]
 # **Exercise 3 — what is chosen.** `chosen_values(votes, quorum)` gets every vote ever cast,
@@ -367,3 +375,25 @@ def chosen_values(votes, quorum):
 
 
 px.exercises.check_chosen(chosen_values)
+
+# %% [markdown]
+# **Exercise 4 — after the choice.** `px.exercises.five_acceptor_scene()` returns a cluster of
+# five acceptors in which `a1`, `a2` and `a3` have accepted "X" at ballot `5.p1`, so "X" is
+# chosen. Earlier, `p3` collected promises for `1.p3` from `a3`, `a4` and `a5` and sent its
+# accepts for "Y"; they are still in flight, and so are `p1`'s messages to `a4` and `a5`.
+# "X" is chosen for good; does that mean no acceptor can accept "Y" any more? `accept_y(sim)`
+# plays a schedule on that scene with `sim.deliver(kind, src, dst)`, `sim.drop(...)` and
+# `sim.apply(action)`; the check plays it and passes once some acceptor has accepted "Y", and
+# otherwise tells you what each acceptor and proposer did. The starting version has `p3` give
+# up on its old ballot and ask the two acceptors that never voted. Once it passes: can "Y"
+# ever be *chosen*?
+
+# %%
+def accept_y(sim):
+    sim.apply(px.Timeout("p3"))  # p3 gives up on 1.p3 and prepares a new ballot
+    for acceptor in ("a4", "a5"):
+        sim.deliver("prepare", "p3", acceptor)
+        sim.deliver("promise", acceptor, "p3")
+
+
+px.exercises.check_accept_y(accept_y)

@@ -348,19 +348,25 @@ print("can p1 tell the difference?", dead.world.node("p1") != slow.world.node("p
 # words what is still wrong. Change the function, run the cell again, and repeat until the
 # check says *Well done*. Reference answers are in `solutions/04-failures.ipynb`; try first.
 #
-# **Exercise 1 — what goes on disk.** `persist(acceptor)` returns the fields an acceptor
-# writes to disk before it replies, as a dict such as `{"promised": acceptor.promised}`. Its
-# fields are `promised`, `accepted_ballot` and `accepted_value`. After a crash, the acceptor
-# restarts from that dict alone. The check crashes acceptor `a2` at two bad moments on the
-# real engine and tells you what happened. The starting version keeps only the vote: is the
-# vote not what matters?
+# **Exercise 1 — what each reply waits for.** The table above says *what* an acceptor keeps
+# on disk. Writing to disk is the slowest step it takes, though, so a real acceptor writes,
+# before each reply, only what that message changed. `writes(message, before, after)` gets a
+# message acceptor `a2` just handled (`message.KIND` is `"prepare"` or `"accept"`) and `a2`'s
+# state before and after it, and returns the set of fields (`"promised"`,
+# `"accepted_ballot"`, `"accepted_value"`) that `a2` must write before it replies. The check
+# walks one history on the real engine in which `a2` sees prepares and accepts of several
+# kinds, and judges your answer for each. The starting version writes the promise for a
+# prepare and the vote for an accept. Which messages does it get wrong, and what would a crash
+# right after the reply bring back?
 
 # %%
-def persist(acceptor):
-    return {"accepted_ballot": acceptor.accepted_ballot, "accepted_value": acceptor.accepted_value}
+def writes(message, before, after):
+    if message.KIND == "prepare":
+        return {"promised"}
+    return {"accepted_ballot", "accepted_value"}
 
 
-px.exercises.check_persist(persist)
+px.exercises.check_writes(writes)
 
 # %% [markdown]
 # **Exercise 2 — which side can choose?** `can_choose(cluster, side)` gets a `px.Cluster`

@@ -270,7 +270,9 @@ guess.reveal(f"{names[fastest[0.0]]}, both times" if fastest[0.0] == fastest[0.2
 # after its `attempt`-th refusal (1, 2, 3, …) before it tries a higher ballot. `rng` is a
 # `random.Random`, so `rng.randint(0, 10)` draws a whole number from 0 to 10. The check races
 # proposers using your function on this lesson's network and on one three times slower. The
-# starting version waits a fixed 3 steps. What goes wrong, and on which network?
+# starting version waits a fixed 3 steps. What goes wrong, and on which network? Following
+# the description of `random_backoff` above to the letter is not quite enough either: the
+# check will tell you why.
 
 # %%
 def backoff(attempt, rng):

@@ -401,13 +401,16 @@ print(shared.end, "-", len(shared.counterexample), "steps")
 # first.
 #
 # **Exercise 1 — write the invariant.** `agreement(world)` returns True when the world is
-# fine: at most one value chosen. You may read the world only through the observation
-# functions `px.chosen(world)` (the set of chosen values), `px.learned(world)`,
-# `px.promised(world)` and `px.accepted(world)` (each acceptor's last vote, `(ballot, value)`
-# or `None`). The check runs your invariant on every world of nine runs: the explorer's
-# shortest counterexample for each broken variant, and four runs of classic Paxos. The
-# starting version says "fine" when all acceptors' votes are for the same value. (To look at
-# a run the check names, `px.viz.sequence_chart(px.exercises.agreement_scenarios()[name])`.)
+# fine: at most one value chosen. Write it from what the world records: `world.votes`, every
+# vote ever cast, as a set of `(acceptor, ballot, value)`; `world.config.rules.quorum`, the
+# quorum size in force (smaller than a majority in the `minority-quorum` variant); and the
+# observation functions `px.learned(world)`, `px.promised(world)` and `px.accepted(world)`
+# (each acceptor's last vote, `(ballot, value)` or `None`). Leave `px.chosen` aside: it is
+# what the check compares your answer with. The check runs your invariant on every world of
+# ten runs: the explorer's shortest counterexample for each broken variant, and five runs of
+# classic Paxos. The starting version says "fine" when all acceptors' last votes are for the
+# same value. (To look at a run the check names,
+# `px.viz.sequence_chart(px.exercises.agreement_scenarios()[name])`.)
 
 # %%
 def agreement(world):

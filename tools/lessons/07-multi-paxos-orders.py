@@ -456,15 +456,23 @@ def recover_slot(votes):
 px.exercises.check_recover_slot(recover_slot)
 
 # %% [markdown]
-# **Exercise 3 — count the messages.** `messages_per_command(n, phase1_every_slot)` returns
-# the fewest messages one command costs with `n` replicas: with a stable leader
-# (`phase1_every_slot` is False) or with phase 1 run again for every command (True). Count
-# only messages between replicas; a replica's vote for itself costs nothing. The starting
-# version forgot something.
+# **Exercise 3 — the client table.** The order book above remembers every request it ever
+# executed, so it grows with every command. A replica can do with one entry per client:
+# `table[client]` is `(request, reply)`, the last request of that client it applied and the
+# reply that request got. A client numbers its requests 1, 2, 3, … and sends the next one only
+# once the previous one was answered; when a reply is lost it sends the same request again,
+# and that retry may be chosen in another slot. `dedup(table, client, request)` decides what a
+# replica does with the next command of its log: `("apply", None)` runs it, `("reply",
+# reply)` sends `reply` to the client without running anything, `("ignore", None)` does
+# neither. The check walks a log of nine slots with retries in it, keeping the table itself,
+# and judges each slot. The starting version treats any client it has seen as a retry.
 
 # %%
-def messages_per_command(n, phase1_every_slot):
-    return 2 * n
+def dedup(table, client, request):
+    if client in table:
+        last_request, last_reply = table[client]
+        return ("reply", last_reply)
+    return ("apply", None)
 
 
-px.exercises.check_messages_per_command(messages_per_command)
+px.exercises.check_dedup(dedup)

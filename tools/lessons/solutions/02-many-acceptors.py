@@ -10,24 +10,35 @@ import paxos_lib as px
 SEED = 0
 
 # %% [markdown]
-# **Exercise 1 — quorum size.** More than half: ⌊n/2⌋ + 1. Two groups of that size hold more
-# than n acceptors between them, so they must share one. Half rounded up is enough only when
-# n is odd; with four acceptors, `{a1, a2}` and `{a3, a4}` would both be quorums.
+# **Exercise 1 — a learner that counts.** Count *acceptors*, not messages, and count them
+# *per ballot and value*: a duplicated message is still one acceptor, and votes for one value
+# at two ballots do not add up. The learner knows as soon as one ballot's voters for a value
+# are more than half of the `n` acceptors; messages that arrive later change nothing.
 
 # %%
-def quorum_size(n):
-    return n // 2 + 1
+def learn(accepted, n):
+    voters = {}
+    for acceptor, ballot, value in accepted:
+        voters.setdefault((ballot, value), set()).add(acceptor)
+        if len(voters[(ballot, value)]) > n / 2:
+            return value
+    return None
 
 
-px.exercises.check_quorum_size(quorum_size)
+px.exercises.check_learn(learn)
 
 # %% [markdown]
-# **Exercise 2 — crashes survived.** Whatever is left beyond one majority may crash:
-# n − (⌊n/2⌋ + 1), which is ⌊(n − 1)/2⌋. With n = 2f+1 acceptors that is f.
+# **Exercise 2 — what a quorum size buys.** A quorum can still be formed while `quorum`
+# acceptors are up, so `n − quorum` may crash. Two quorums are sure to share an acceptor when
+# they hold more places than there are acceptors: `2 × quorum > n`. A bigger quorum survives
+# fewer crashes; a quorum of half or less survives more, but two disjoint quorums can then
+# choose two values. The majority is the smallest quorum that is safe, so it survives the most
+# crashes among the safe ones. (Flexible Paxos refines this: only a phase-1 quorum
+# and a phase-2 quorum need to meet.)
 
 # %%
-def tolerated_crashes(n):
-    return (n - 1) // 2
+def tradeoff(n, quorum):
+    return n - quorum, 2 * quorum > n
 
 
-px.exercises.check_tolerated_crashes(tolerated_crashes)
+px.exercises.check_quorum_tradeoff(tradeoff)

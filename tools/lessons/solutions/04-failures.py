@@ -10,22 +10,20 @@ import paxos_lib as px
 SEED = 0
 
 # %% [markdown]
-# **Exercise 1 — what goes on disk.** Everything the acceptor knows. The vote carries a
-# chosen value into later ballots (forget it, and a later proposer hears of no vote and
-# proposes its own value); the promise stops an older ballot from finishing behind a newer
-# proposer's back (forget it, and a late *accept* gets a second value chosen). Both are
-# written before the acceptor replies.
+# **Exercise 1 — what each reply waits for.** Exactly the fields the message changed. A copy of
+# a prepare already answered, and any message below the promise, change nothing and need no
+# write. A prepare that raises the promise needs the promise. An accept needs the vote, and
+# the promise too when the accept's ballot is above the promise: accepting ballot b is also a
+# promise to ignore everything below b, and an acceptor that came back having promised less
+# could accept an older ballot behind a newer proposer's back.
 
 # %%
-def persist(acceptor):
-    return {
-        "promised": acceptor.promised,
-        "accepted_ballot": acceptor.accepted_ballot,
-        "accepted_value": acceptor.accepted_value,
-    }
+def writes(message, before, after):
+    fields = ("promised", "accepted_ballot", "accepted_value")
+    return {name for name in fields if getattr(before, name) != getattr(after, name)}
 
 
-px.exercises.check_persist(persist)
+px.exercises.check_writes(writes)
 
 # %% [markdown]
 # **Exercise 2 — which side can choose?** Learners and extra proposers do not count; what a

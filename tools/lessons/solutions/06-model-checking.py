@@ -11,13 +11,21 @@ SEED = 0
 
 # %% [markdown]
 # **Exercise 1 — write the invariant.** Agreement is about what is *chosen*, and chosen is a
-# fact about every vote ever cast, which `px.chosen` computes. Acceptors' current votes may
-# differ in a correct world, and may agree in a broken one after an acceptor replaced its
-# vote; learners may not have heard of a chosen value yet.
+# fact about every vote ever cast: a value is chosen when one ballot gathered votes for it
+# from a quorum of acceptors. So group the history by ballot and value, and count the
+# acceptors in each group. Acceptors' last votes may differ in a correct world (an outvoted
+# proposal), and may agree in a broken one after an acceptor replaced its vote; learners may
+# not have heard of a chosen value yet; and votes for one value at two ballots do not add up.
+# This is what `px.chosen` computes.
 
 # %%
 def agreement(world):
-    return len(px.chosen(world)) <= 1
+    voters = {}
+    for acceptor, ballot, value in world.votes:
+        voters.setdefault((ballot, value), set()).add(acceptor)
+    quorum = world.config.rules.quorum
+    chosen = {value for (ballot, value), who in voters.items() if len(who) >= quorum}
+    return len(chosen) <= 1
 
 
 px.exercises.check_agreement(agreement)

@@ -40,14 +40,22 @@ def recover_slot(votes):
 px.exercises.check_recover_slot(recover_slot)
 
 # %% [markdown]
-# **Exercise 3 — count the messages.** A stable leader sends an accept to each of the other
-# n−1 replicas and each answers: 2(n−1). Running phase 1 again adds a prepare and a promise
-# per other replica: 4(n−1).
+# **Exercise 3 — the client table.** Compare the request with the client's last applied one.
+# A higher number is a new request: run it. The same number is a retry whose reply was lost:
+# send the saved reply again and run nothing. A lower number is a stale copy of a request the
+# client already had answered (it would not have sent a later one otherwise): nobody waits for
+# it, and running it would apply an old command after newer ones. One entry per client is
+# enough only because each client has at most one request outstanding; a client that pipelines
+# requests needs a window of replies per client instead.
 
 # %%
-def messages_per_command(n, phase1_every_slot):
-    per_replica = 4 if phase1_every_slot else 2
-    return per_replica * (n - 1)
+def dedup(table, client, request):
+    if client not in table or request > table[client][0]:
+        return ("apply", None)
+    last_request, last_reply = table[client]
+    if request == last_request:
+        return ("reply", last_reply)
+    return ("ignore", None)
 
 
-px.exercises.check_messages_per_command(messages_per_command)
+px.exercises.check_dedup(dedup)
