@@ -10,6 +10,17 @@ reference answers in ``tools/lessons/solutions/``) using the "percent" cell form
     # %% tags=["nbval-ignore-output"]
     code()
 
+    # %% reveal
+    run_the_scene()           # a prediction's revealing cell: its output is stored collapsed
+
+    # %% [markdown] reveal
+    # The explanation of that answer: stored folded, so it is not read before the run.
+
+The word ``reveal`` after ``# %%`` marks a cell that would give a prediction's answer away
+in a freshly opened lesson (whose outputs are stored): a code cell gets the metadata
+``jupyter.outputs_hidden`` (its output is collapsed until the student runs it or clicks it
+open), a markdown cell ``jupyter.source_hidden`` (the text is folded to a "…" bar).
+
 This script turns each source into ``notebooks/NN-kebab-title.ipynb`` (or
 ``notebooks/solutions/...``), executes it top to bottom in a fresh kernel (so the stored
 outputs are real and Binder users see a finished lesson), and writes it.  ``--check`` only
@@ -37,6 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "tools" / "lessons"
 NOTEBOOKS = ROOT / "notebooks"
 
+#: The first line of every folded explanation (a ``# %% [markdown] reveal`` cell), added by
+#: the builder: JupyterLab previews a folded cell by its first line.
+REVEAL_FIRST_LINE = "*Explanation folded until you have run the scene above: click to unfold.*"
+
 _HEADER = re.compile(r"^# %%(?P<md> \[markdown\])?(?P<rest>.*)$")
 
 
@@ -60,6 +75,9 @@ def parse_source(text: str) -> list[dict[str, object]]:
                 else:
                     raise ValueError(f"markdown line does not start with '# ': {line!r}")
             body = "\n".join(out)
+            if current.get("reveal"):
+                # JupyterLab shows a folded cell's first line: make it one that gives nothing away
+                body = f"{REVEAL_FIRST_LINE}\n\n{body}"
         current["source"] = body
         cells.append(current)
 
@@ -68,10 +86,18 @@ def parse_source(text: str) -> list[dict[str, object]]:
         if m:
             close()
             rest = m.group("rest").strip()
+            reveal = False
+            if rest == "reveal" or rest.startswith("reveal "):
+                reveal = True
+                rest = rest[len("reveal"):].strip()
             tags: list[str] = []
             if rest.startswith("tags="):
                 tags = json.loads(rest[len("tags="):])
-            current = {"type": "markdown" if m.group("md") else "code", "tags": tags}
+            elif rest:
+                raise ValueError(f"unknown cell marker after '# %%': {rest!r} "
+                                 f"(allowed: 'reveal', 'tags=[...]', or both in that order)")
+            current = {"type": "markdown" if m.group("md") else "code", "tags": tags,
+                       "reveal": reveal}
             lines = []
         elif current is not None:
             lines.append(line)
@@ -94,9 +120,16 @@ def to_notebook(cells: list[dict[str, object]]) -> nbformat.NotebookNode:
             cell = nbformat.v4.new_code_cell(c["source"])
         if c["tags"]:
             cell.metadata["tags"] = list(c["tags"])  # type: ignore[arg-type]
+        if c.get("reveal"):
+            cell.metadata["jupyter"] = hidden_metadata(str(c["type"]))
         cell["id"] = f"cell-{i:02d}"
         nb.cells.append(cell)
     return nb
+
+
+def hidden_metadata(cell_type: str) -> dict[str, bool]:
+    """The ``jupyter`` metadata of a ``reveal`` cell: code output collapsed, markdown folded."""
+    return {"outputs_hidden": True} if cell_type == "code" else {"source_hidden": True}
 
 
 def target_for(source: Path) -> Path:
@@ -110,10 +143,12 @@ def all_sources() -> list[Path]:
     )
 
 
-def cells_of(notebook: Path) -> list[tuple[str, str, list[str]]]:
+def cells_of(notebook: Path) -> list[tuple[str, str, list[str], dict[str, bool]]]:
     nb = nbformat.read(notebook, as_version=4)
     return [
-        (c.cell_type, c.source, list(c.metadata.get("tags", []))) for c in nb.cells
+        (c.cell_type, c.source, list(c.metadata.get("tags", [])),
+         dict(c.metadata.get("jupyter", {})))
+        for c in nb.cells
     ]
 
 
@@ -122,7 +157,11 @@ def drifted() -> list[str]:
     out = []
     for src in all_sources():
         target = target_for(src)
-        want = [(c["type"], c["source"], list(c["tags"])) for c in parse_source(src.read_text())]
+        want = [
+            (c["type"], c["source"], list(c["tags"]),
+             hidden_metadata(str(c["type"])) if c["reveal"] else {})
+            for c in parse_source(src.read_text())
+        ]
         if not target.exists() or cells_of(target) != want:
             out.append(str(target.relative_to(ROOT)))
     return out

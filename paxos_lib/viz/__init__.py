@@ -12,7 +12,8 @@ node and network event.  From it:
   ``px.viz.sequence_chart(sim.trace);`` shows it as a static figure;
 - ``state_table(source)`` -- every node's state as HTML, durable fields marked and the fields
   the last step changed highlighted;
-- ``Stepper(sim)`` -- the widget that puts them together with controls for every action.
+- ``Stepper(sim)`` -- the widget that puts them together with controls for every action;
+- ``predict(options)`` -- a lesson's prediction prompt: commit a choice, then ``reveal``.
 
 ``source`` is a ``Simulation`` or a ``Trace`` (or a ``History``); ``step=`` picks an earlier
 moment.  The drawing functions take ``ax=`` and return the Axes they drew on (a new pyplot
@@ -29,16 +30,19 @@ from paxos_lib.viz.export import trace_to_pytest
 from paxos_lib.viz.graph import draw_message_graph, message_graph
 from paxos_lib.viz.history import History, history_of
 from paxos_lib.viz.plots import plot_messages_per_command
+from paxos_lib.viz.predict import Prediction, predict
 from paxos_lib.viz.stepper import Stepper
 from paxos_lib.viz.table import state_table, status_html
 
 __all__ = [
     "History",
+    "Prediction",
     "Stepper",
     "draw_message_graph",
     "history_of",
     "message_graph",
     "plot_messages_per_command",
+    "predict",
     "sequence_chart",
     "state_table",
     "status_html",

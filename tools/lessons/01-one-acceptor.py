@@ -11,6 +11,27 @@
 # 1. Run the toy single-node Paxos and say what its two phases, *prepare* and *accept*, do.
 # 2. Explain what a *promise* protects, and why the accept step checks it.
 # 3. Show what one acceptor cannot survive: a crash, and a second proposer.
+#
+# ## What consensus must guarantee
+#
+# *Consensus* means that some nodes propose values (here "confirmed" or "cancelled") and
+# everyone ends up agreeing on one of them. A value is **chosen** when the protocol has
+# settled on it; a node has **learned** it when it knows that. A correct consensus protocol
+# promises four things, and the course's checkers print the first three by name:
+#
+# - **validity** (`validity`): only a value that some proposer proposed can be chosen.
+# - **agreement** (`agreement`): at most one value is chosen; order 42 is never both
+#   "confirmed" and "cancelled".
+# - **learner integrity** (`learners`): a node learns only a value that was chosen.
+# - **termination**: eventually some value is chosen, and learners learn it.
+#
+# The first three are **safety** properties: they say that nothing bad ever happens, so one
+# finite run can break them, and the checkers test them in every state (they print
+# `agreement (always) holds` or `VIOLATED`). Termination is a **liveness** property: it says
+# that something good eventually happens, and no finite run can break it, only fail to get
+# there yet. The checkers' `chosen` property is a weaker cousin, marked *sometimes*: it only
+# asks that *some* run chooses a value. Keep the two kinds apart: the course will show Paxos keeping safety in
+# every run, and explain (lesson 05) why no protocol can guarantee termination in every run.
 
 # %%
 import paxos_lib as px
@@ -54,15 +75,27 @@ print("node accepted: ", node.accepted)
 # **Predict, then run.** A second proposer, which wants the order "cancelled", now sends
 # `prepare(1)` to the same node: the same id, because in the toy everybody uses id 1. Will the
 # node promise it? And if the second proposer tries id 2 instead, what will the node hold at
-# the end? Decide before you run the next cell.
+# the end? Commit your prediction below, then run the cell after it.
 
-# %%
-print("promise id 1 again?", node.prepare(1))
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "it refuses id 1, and at the end still holds 'confirmed'",
+    "it refuses id 1, and at the end holds 'cancelled'",
+    "it promises id 1 again, and at the end holds 'cancelled'",
+])
+
+# %% reveal
+guess.recall()
+again = node.prepare(1)
+print("promise id 1 again?", again)
 print("promise id 2?      ", node.prepare(2))
 print("accept id 2?       ", node.accept(Proposal(id=2, value="cancelled")))
 print("node accepted:     ", node.accepted)
+guess.reveal(f"it {'promises id 1 again' if again else 'refuses id 1'}, and at the end "
+             f"{'still holds' if node.accepted.value == 'confirmed' else 'holds'} "
+             f"{node.accepted.value!r}")
 
-# %% [markdown]
+# %% [markdown] reveal
 # The same id is refused: a promise is only given to an id *greater* than the one promised.
 # But id 2 goes straight through, and the node, which had agreed that order 42 is
 # "confirmed", now says "cancelled". Nothing in the toy tells the second proposer that a value
@@ -75,8 +108,11 @@ print("node accepted:     ", node.accepted)
 #
 # From here on we use `paxos_lib`'s engine, which runs the same two phases as messages between
 # nodes: a proposer `p1`, acceptors `a1, a2, …` and a learner `l1` that finds out what was
-# chosen. Each step is one message delivered, so we can watch, pause and interfere. Here is
-# the toy's run with one acceptor, step by step.
+# chosen. Each step is one message delivered, so we can watch, pause and interfere. The
+# engine calls the toy's proposal id a **ballot**, written `round.node` such as `1.p1`: a
+# round number, and the id of the proposer that runs it (lesson 03 shows why the proposer's
+# id is part of it). A proposer that gets no answer tries again in the next round, `2.p1`,
+# and so on. Here is the toy's run with one acceptor, step by step.
 
 # %%
 sim = px.Simulation(px.Cluster(proposers=1, acceptors=1), seed=SEED)
@@ -90,9 +126,14 @@ ax = px.viz.sequence_chart(sim.trace)
 
 # %% [markdown]
 # Read the chart from top to bottom: each vertical line is a node, each arrow a message. The
-# proposer's *prepare* (1a) gets a *promise* (1b); its *accept* (2a) gets an *accepted* (2b),
-# which also goes to the learner. With one acceptor, one vote is a quorum, so "confirmed" is
-# chosen the moment `a1` accepts it.
+# proposer's *prepare* (1a) gets a *promise* (1b); its *accept* (2a) gets an *accepted* (2b).
+# With one acceptor, one vote is a quorum, so "confirmed" is chosen the moment `a1` accepts
+# it. The acceptor sends its *accepted* to the learner too, but here the proposer was
+# quicker: having counted the vote, it tells the learner with a *decided* message (the last
+# line of the trace), and the learner learns from whichever arrives first. The run stops once
+# every learner has learned, so `a1`'s copy to `l1` was still on its way. *Decided* is not one
+# of the paper's four messages; it is a shortcut that saves the learner counting votes
+# itself.
 
 # %% [markdown]
 # ## What one acceptor cannot survive
@@ -101,15 +142,20 @@ ax = px.viz.sequence_chart(sim.trace)
 # for good. The proposer keeps retrying with higher ballots. After 30 steps, what has been
 # chosen?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict(["'confirmed'", "nothing"])
+
+# %% reveal
+guess.recall()
 sim = px.Simulation(px.Cluster(proposers=1, acceptors=1), seed=SEED)
 sim.propose("p1", "confirmed")
 sim.apply(px.Crash("a1"))
 run = sim.run(max_steps=30, faults=px.Faults(recover=0.0))
 print(f"after {run.steps} steps: chosen {sorted(run.chosen)}, learned {run.learned}")
 print("the proposer is now at ballot", sim.world.node("p1").ballot)
+guess.reveal(" or ".join(repr(v) for v in sorted(run.chosen)) or "nothing")
 
-# %% [markdown]
+# %% [markdown] reveal
 # Nothing, ever. A single acceptor is a single point of failure: while it is down, no value
 # can be chosen, and if its disk is lost the order's fate is lost with it. Lesson 02 replaces
 # it with several acceptors and asks only a *majority* of them to vote.

@@ -44,8 +44,8 @@ for q in majorities:
 print("every two majorities share an acceptor:", all(q & r for q in majorities for r in majorities))
 
 # %% [markdown]
-# Why does the overlap matter? A value is chosen by a majority of votes, and any proposer that
-# comes later must first collect promises from a majority. The overlap guarantees that at
+# Why does the overlap matter? A value is chosen by a majority of votes at one ballot, and any
+# proposer that comes later must first collect promises from a majority. The overlap guarantees that at
 # least one acceptor in the later majority voted in the earlier one, so the later proposer
 # can find out what was chosen. (Lesson 03 shows how it finds out and what it does then.)
 #
@@ -53,7 +53,11 @@ print("every two majorities share an acceptor:", all(q & r for q in majorities f
 # the `minority-quorum` variant. Proposer `p1` asks `a1` and `a2` to accept "confirmed";
 # proposer `p2` asks `a3` and `a4` to accept "cancelled". What is chosen?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict(["only 'confirmed'", "only 'cancelled'", "both", "nothing"])
+
+# %% reveal
+guess.recall()
 sim = px.Simulation(px.Cluster(proposers=2, acceptors=4), seed=SEED, variant="minority-quorum")
 sim.propose("p1", "confirmed")
 sim.propose("p2", "cancelled")
@@ -68,11 +72,13 @@ for acceptor in ("a1", "a2", "a3", "a4"):
 print("chosen:", sorted(sim.chosen()))
 print(sim.check()[0])
 print("l1 learned:", sim.learned()["l1"])
+chosen = sorted(sim.chosen())
+guess.reveal("both" if len(chosen) == 2 else f"only {chosen[0]!r}" if chosen else "nothing")
 
-# %%
+# %% reveal
 ax = px.viz.sequence_chart(sim.trace)
 
-# %% [markdown]
+# %% [markdown] reveal
 # Both values were chosen. The quorums `{a1, a2}` and `{a3, a4}` share nobody, so neither
 # proposer could ever hear of the other's value. The learner heard `a1` and `a2` first and
 # learned "confirmed"; a learner that heard `a3` and `a4` first would say "cancelled". With a true majority of four acceptors,
@@ -139,20 +145,34 @@ print("in flight:", *sim.world.inflight, sep="\n  ")
 # **Predict, then run.** `a1` and `a2` now accept "confirmed"; `a3` has not, and no vote has
 # reached the learner. Is "confirmed" chosen? Has `l1` learned it?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "chosen, and l1 has learned it",
+    "chosen, but l1 has not learned it",
+    "not chosen yet, and l1 has not learned it",
+])
+
+# %% reveal
+guess.recall()
 sim.deliver("accept", dst="a1")
 sim.deliver("accept", dst="a2")
 print("chosen: ", sorted(sim.chosen()))
 print("learned:", sim.learned())
 print(sim.world)
+is_chosen = "confirmed" in sim.chosen()
+has_learned = sim.learned()["l1"] == "confirmed"
+guess.reveal(("chosen, " if is_chosen else "not chosen yet, ")
+             + ("and l1 has learned it" if has_learned
+                else "but l1 has not learned it" if is_chosen else "and l1 has not learned it"))
 
-# %% [markdown]
+# %% [markdown] reveal
 # "confirmed" is **chosen**: a majority accepted it at one ballot, and from this moment no
 # other value can ever be chosen, whatever happens next (as long as acceptors keep what they
 # stored: lesson 04 shows what happens when one forgets). But nobody *knows* it yet: `l1` has
 # received no vote, and `a3` still accepts nothing. Being chosen is a fact about the whole
 # system; having **learned** is what one node knows. The learner learns once it has seen
-# votes from a majority (or hears from the proposer, which counts the votes too).
+# votes from a majority of the acceptors *at the same ballot* (or hears from the proposer,
+# which counts the votes too). Votes at different ballots do not add up: lesson 03 shows why.
 
 # %%
 sim.deliver("accepted", src="a1", dst="l1")
@@ -183,7 +203,16 @@ ax = px.viz.sequence_chart(played.trace)
 # **Predict, then run.** Two of the five acceptors crash for good before `p1` starts. Is
 # "confirmed" still chosen? And if three crash?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "chosen with 2 crashed, and with 3 crashed",
+    "chosen with 2 crashed, not with 3",
+    "chosen in neither case",
+])
+
+# %% reveal
+guess.recall()
+survived = []
 for crashed in (2, 3):
     sim = px.Simulation(px.Cluster(proposers=1, acceptors=5), seed=SEED)
     for acceptor in sim.cluster.acceptor_ids[:crashed]:
@@ -192,8 +221,12 @@ for crashed in (2, 3):
     run = sim.run(max_steps=100, faults=px.Faults(recover=0.0))
     print(f"{crashed} crashed: after {run.steps} steps chosen {sorted(run.chosen)}, "
           f"p1 at ballot {sim.world.node('p1').ballot}")
+    survived.append(bool(run.chosen))
+guess.reveal({(True, True): "chosen with 2 crashed, and with 3 crashed",
+              (True, False): "chosen with 2 crashed, not with 3"}.get(tuple(survived),
+                                                                      "chosen in neither case"))
 
-# %% [markdown]
+# %% [markdown] reveal
 # With two crashed, the three survivors are a majority and the run ends as usual. With three
 # crashed, the two survivors are a **minority**: every ballot `p1` tries collects two promises
 # where it needs three, it times out and tries the next ballot, and nothing is ever chosen.
@@ -202,7 +235,8 @@ for crashed in (2, 3):
 # from the majority, which might be alive on the other side of a broken network link (lesson
 # 04). Paxos gives up *progress* while a majority is missing, never *safety*; and as soon as
 # enough acceptors come back, it goes on.
-#
+
+# %% [markdown]
 # In general, a cluster of n acceptors has quorums of ⌊n/2⌋ + 1 and keeps working while the
 # rest, n − (⌊n/2⌋ + 1), are down:
 
@@ -222,8 +256,8 @@ for n in range(1, 8):
 # - A value is **chosen** when a **majority** of acceptors accept it at one ballot; any two
 #   majorities share an acceptor, which is what lets a later proposer find out.
 # - Quorums of only half can be disjoint, and then two values get chosen.
-# - The proposer needs promises from a majority before phase 2, and votes from a majority to
-#   finish; it never waits for the slowest acceptors.
+# - The proposer needs promises from a majority before phase 2, and votes from a majority at
+#   its ballot to finish; it never waits for the slowest acceptors.
 # - **Chosen** is a fact about the system; **learned** is what one node knows, later.
 # - 2f+1 acceptors survive f crashes; a minority can never decide, so it waits.
 #

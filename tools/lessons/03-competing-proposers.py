@@ -41,16 +41,23 @@ SEED = 0
 #
 # **Predict, then run.** Put these four ballots in order. Is `1.p2` above or below `2.p1`?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict(["1.p2 is above 2.p1", "1.p2 is below 2.p1"])
+
+# %% reveal
+guess.recall()
 ballots = [px.Ballot(2, "p1"), px.Ballot(1, "p2"), px.Ballot(1, "p1"), px.Ballot(2, "p2")]
 print(" < ".join(str(b) for b in sorted(ballots)))
 print("1.p2 > 2.p1?", px.Ballot(1, "p2") > px.Ballot(2, "p1"))
+guess.reveal("1.p2 is above 2.p1" if px.Ballot(1, "p2") > px.Ballot(2, "p1")
+             else "1.p2 is below 2.p1")
 
-# %% [markdown]
+# %% [markdown] reveal
 # A higher round always wins, whoever runs it; within a round, `p2` outranks `p1` only
 # because "p2" sorts after "p1". The tie-break is arbitrary, and that is fine: it only has
 # to be the same everywhere.
-#
+
+# %% [markdown]
 # What does a proposer do when its ballot is too low? The acceptor refuses with a *nack*
 # that names the ballot it promised, and the proposer gives up its ballot; when its retry
 # timer fires it starts a new one, in a round above the one that refused it, with its own
@@ -114,7 +121,15 @@ print(sim.trace.numbered())
 #
 # **Predict, then run.** Is "confirmed" chosen at this point? Does `p1` know it? Does `l1`?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "chosen, and p1 and l1 both know it",
+    "chosen, but neither p1 nor l1 knows it",
+    "not chosen: a2's votes never left it",
+])
+
+# %% reveal
+guess.recall()
 scene = px.Simulation(px.Cluster(proposers=2, acceptors=3), seed=SEED)
 scene.propose("p1", "confirmed")
 for acceptor in ("a1", "a2"):
@@ -130,8 +145,12 @@ scene.drop("accepted", src="a2")
 print("chosen: ", sorted(scene.chosen()))
 print("learned:", scene.learned())
 print(scene.world)
+known = scene.learned()["l1"] == "confirmed" and scene.world.node("p1").phase == "decided"
+guess.reveal("not chosen: a2's votes never left it" if not scene.chosen()
+             else "chosen, and p1 and l1 both know it" if known
+             else "chosen, but neither p1 nor l1 knows it")
 
-# %% [markdown]
+# %% [markdown] reveal
 # ## Chosen versus learned
 #
 # "confirmed" **is chosen**: `a1` and `a2`, a majority, accepted it at ballot `1.p1`. Yet
@@ -141,13 +160,20 @@ print(scene.world)
 # no single node knows it. *Learned* is what one node knows, and it comes later, if at all.
 #
 # This is why a proposer must never wait to *know* that a value was chosen before respecting
-# it. Now the customer presses cancel. `p2` runs ballot `1.p2`; with `a2` down, the only
+# it.
+
+# %% [markdown]
+# Now the customer presses cancel. `p2` runs ballot `1.p2`; with `a2` down, the only
 # majority it can reach is `a1` and `a3`. `a1`'s promise will report its vote for
 # "confirmed" at `1.p1`; `a3` has never voted.
 #
 # **Predict, then run.** Which value will `p2` send in its *accept* messages?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict(["'cancelled', its own client's value", "'confirmed', the value a1 reported"])
+
+# %% reveal
+guess.recall()
 scene.propose("p2", "cancelled")
 for acceptor in ("a1", "a3"):
     scene.deliver("prepare", src="p2", dst=acceptor)
@@ -160,14 +186,17 @@ for acceptor in ("a1", "a3"):
     scene.deliver("accepted", src=acceptor, dst="l1")
 print("chosen: ", sorted(scene.chosen()))
 print("learned:", scene.learned())
+guess.reveal("'confirmed', the value a1 reported" if scene.world.node("p2").proposal == "confirmed"
+             else "'cancelled', its own client's value")
 
-# %% [markdown]
+# %% [markdown] reveal
 # `p2` proposed "confirmed", the value its customer did *not* ask for, because `a1` reported
 # it. The quorum that chose it (`a1`, `a2`) and the quorum `p2` heard from (`a1`, `a3`)
 # overlap in `a1`, exactly as step 1 of the argument says. Now `a1` and `a3` accept
 # "confirmed" at `1.p2`, `l1` learns it, and the shop tells the customer that the order
 # could no longer be cancelled: the right answer, because it had already been confirmed.
-#
+
+# %% [markdown]
 # Step through the scene yourself in the stepper below: deliver, drop or crash differently
 # and see what `p2` proposes then. The chart after it is the same scene, for a printed copy.
 
@@ -206,19 +235,23 @@ for variant in ("classic", "snippet", "forgetful-proposer", "duplicate-ballots")
                         start=start, max_depth=10)
     found[variant] = result.counterexample
     verdict = "no violation" if result.counterexample is None else (
-        f"two values chosen after {len(result.counterexample)} steps")
+        f"two values chosen after {len(result.counterexample)} steps "
+        f"({len(result.counterexample) - len(start.trace)} after the starting point)")
     print(f"{variant:19} {result.states:>6,} states searched: {verdict}")
 
 # %% [markdown]
-# Within 9 steps of the starting point, each broken variant chooses two values, while
-# classic Paxos chooses at most one in every one of the 13,652 states it can reach in that
-# many steps. (A depth bound makes the classic search a test, not a proof: longer runs were
-# not looked at. Lesson 06 shows how far a proof within bounds goes.) Here are the three counterexamples, each in a stepper to walk
+# Each broken variant chooses two values within 9<!--out--> steps of the starting point (the
+# counterexamples above count the 5 steps that set it up too), while classic Paxos chooses at
+# most one in every one of the 13,652<!--out--> states it can reach in that many steps
+# (`max_depth=10` counts the starting point as level 1). A depth bound makes the classic
+# search a test, not a proof: longer runs were not looked at. Lesson 06 shows how far a
+# proof within bounds goes. Here are the three counterexamples, each in a stepper to walk
 # through and as a chart.
 #
 # ### `snippet`: a promise that carries no vote
 #
-# The seed's acceptor answers a prepare with a bare yes. Read from step 6: `a2` accepts
+# The acceptor of lesson 01's toy (`paxos_lib.snippet`, which the `snippet` variant copies)
+# answers a prepare with a bare yes. Read from step 6: `a2` accepts
 # "confirmed" at `1.p1`, then promises `1.p2` to `p2` without mentioning that vote; `p2`,
 # hearing no vote from `a1` or `a2`, proposes its own "cancelled". `a3`'s vote makes
 # "confirmed" chosen by `a2` and `a3`, and then `a1` and `a2` accept "cancelled" at the

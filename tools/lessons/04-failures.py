@@ -3,8 +3,8 @@
 #
 # Real networks lose, duplicate, delay and reorder messages; machines crash and come back; a
 # broken link splits the cluster in two. This lesson throws each of these at Paxos while it
-# decides the fate of order 42, and finds that only one of them can make it choose both
-# "confirmed" and "cancelled": an acceptor that forgets what it promised.
+# decides the fate of order 42, and asks of each one: can it make Paxos choose both
+# "confirmed" and "cancelled", or only slow it down?
 #
 # ## Learning goals
 #
@@ -74,7 +74,12 @@ ax = px.viz.sequence_chart(sim.trace)
 # nearly a third of the messages are lost and many others copied. In how many runs will both
 # values be chosen?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict(["in none", "in a few (under 5% of the runs)", "in 5% of the runs or more"])
+
+# %% reveal
+guess.recall()
+unsafe = runs = 0
 mixes = {
     "no faults": px.Faults(),
     "drop 30%": px.Faults(drop=0.3),
@@ -97,8 +102,13 @@ for name, faults in mixes.items():
             outcomes[value] += 1
     median = sorted(steps)[len(steps) // 2]
     print(f"{name:24} {safe:>4}/200 {learned:>4}/200 {median:>13}   {outcomes}")
+    unsafe += 200 - safe
+    runs += 200
+print(f"runs where both values were chosen: {unsafe} of {runs}")
+guess.reveal("in none" if unsafe == 0 else "in a few (under 5% of the runs)"
+             if unsafe < 0.05 * runs else "in 5% of the runs or more")
 
-# %% [markdown]
+# %% [markdown] reveal
 # Not one. Every run is safe; faults only make runs longer (and a few do not finish within
 # 500 steps). Which value wins depends on the timing (and on the ballots: at equal rounds
 # 1.p2 outranks 1.p1, which is why "cancelled" wins most races), and that is fine: Paxos
@@ -115,7 +125,7 @@ print(f"{run.steps} steps after the two proposals: chosen {sorted(run.chosen)}, 
 ax = px.viz.sequence_chart(sim.trace)
 
 # %% [markdown]
-# Random runs are evidence, not proof: 800 runs cover a tiny corner of all possible
+# Random runs are evidence, not proof: a few hundred runs cover a tiny corner of all possible
 # schedules. Lesson 06 checks every schedule of a small cluster.
 
 # %% [markdown]
@@ -150,7 +160,16 @@ for role in (px.Proposer, px.Acceptor, px.Learner):
 # restarts. `p2` wants "cancelled" and asks `a2` and `a3` for promises. With durable acceptors
 # (`classic`), and with amnesiac ones, what does `p2` propose, and what ends up chosen?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "in both: p2 proposes 'confirmed', and only 'confirmed' is chosen",
+    "durable: only 'confirmed' is chosen; amnesiac: p2 proposes 'cancelled', both are chosen",
+    "in both: p2 proposes 'cancelled', and both values are chosen",
+])
+
+# %% reveal
+guess.recall()
+two_chosen = {}
 for variant in ("classic", "amnesiac-acceptor"):
     sim = px.Simulation(px.Cluster(proposers=2, acceptors=3), seed=SEED, variant=variant)
     sim.propose("p1", "confirmed")
@@ -176,12 +195,29 @@ for variant in ("classic", "amnesiac-acceptor"):
     print(f"{variant}: chosen {sorted(sim.chosen())}, l1 learned {sim.learned()['l1']!r}")
     print(f"{variant}: {sim.check()[0]}")
     print()
+    two_chosen[variant] = len(sim.chosen()) == 2
+guess.reveal({
+    (False, False): "in both: p2 proposes 'confirmed', and only 'confirmed' is chosen",
+    (False, True): "durable: only 'confirmed' is chosen; amnesiac: p2 proposes 'cancelled', "
+                   "both are chosen",
+    (True, True): "in both: p2 proposes 'cancelled', and both values are chosen",
+}[two_chosen["classic"], two_chosen["amnesiac-acceptor"]])
 
-# %%
+# %% reveal
 ax = px.viz.sequence_chart(sim.trace)
 
+# %% [markdown] reveal
+# The chart above is the amnesiac run. With durable acceptors, `a2`'s promise tells `p2` that
+# it voted for "confirmed" at 1.p1, and `p2` proposes "confirmed" instead of its own value
+# (lesson 03's rule): order 42 stays confirmed. The amnesiac `a2` answers that it voted for
+# nothing. `p2` sees no vote in its majority, proposes "cancelled", and gets it chosen: two
+# values for one order. The learner heard from `a2` and `a3` and says "cancelled", although
+# "confirmed" was chosen first; one that heard from `a1` and `a2` would say "confirmed". The
+# overlap between the majorities `{a1, a2}` and `{a2, a3}` was there; it was `a2`'s memory
+# that was missing.
+
 # %% [markdown]
-# The chart above is the amnesiac run. The stepper below holds the same run, at its end: walk
+# The stepper below holds the same run, at its end: walk
 # back and forth with Undo, Step or the timeline, then flip the acceptors' storage to
 # *durable*. The stepper replays the same steps with `a2`'s disk intact, and stops at the first
 # one that can no longer happen: `a2`'s promise to `p2` now reports its vote, so it is a
@@ -191,14 +227,6 @@ ax = px.viz.sequence_chart(sim.trace)
 px.viz.Stepper(sim)
 
 # %% [markdown]
-# With durable acceptors, `a2`'s promise tells `p2` that it voted for "confirmed" at 1.p1,
-# and `p2` proposes "confirmed" instead of its own value (lesson 03's rule): order 42 stays
-# confirmed. The amnesiac `a2` answers that it voted for nothing. `p2` sees no vote in its
-# majority, proposes "cancelled", and gets it chosen: two values for one order. The learner
-# heard from `a2` and `a3` and says "cancelled", although "confirmed" was chosen first; one
-# that heard from `a1` and `a2` would say "confirmed". The overlap between the majorities `{a1, a2}` and `{a2, a3}` was there; it
-# was `a2`'s memory that was missing.
-#
 # ### Why write to disk *before* replying
 #
 # A promise and a vote are commitments to other nodes. If `a2` sent its *accepted* and then
@@ -240,7 +268,11 @@ print(sim.world)
 # **Predict, then run.** The link is repaired. `p1` still wants "confirmed", and it now holds
 # the highest ballot of all. What will it propose?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict(["'confirmed', its own client's value", "'cancelled'"])
+
+# %% reveal
+guess.recall()
 sim.apply(px.Heal())
 healed_at = len(sim.trace)
 while sim.world.node("p1").phase != "decided":
@@ -249,11 +281,13 @@ print(f"after healing ({len(sim.trace) - healed_at} more steps): chosen {sorted(
       f"learned {sim.learned()}")
 p1 = sim.world.node("p1")
 print(f"p1: {p1.phase} at ballot {p1.ballot}, wanted {p1.value!r}, proposed {p1.proposal!r}")
+guess.reveal("'confirmed', its own client's value" if p1.proposal == "confirmed"
+             else "'cancelled'")
 
-# %%
+# %% reveal
 ax = px.viz.sequence_chart(sim.trace)
 
-# %% [markdown]
+# %% [markdown] reveal
 # "cancelled". Once it can reach `a2` and `a3`, `p1`'s higher ballot wins their promises,
 # and those promises report the vote for "cancelled": `p1` must propose it. The minority
 # side could not decide while cut off, and after healing it goes along with what the

@@ -13,7 +13,7 @@
 #
 # 1. Run the explorer and read its verdict: distinct states, transitions, depth, the *sometimes* example and a shortest counterexample.
 # 2. Say precisely what "no violation within these bounds" proves and what it does not, and spot bounds that hide a bug.
-# 3. Reproduce TLC's state counts for Lamport's `Paxos.tla`, and explain what symmetry reduction saves and why it is sound.
+# 3. Compare the explorer's state counts with TLC's for Lamport's `Paxos.tla`, and explain what symmetry reduction saves and why it is sound.
 
 # %%
 import paxos_lib as px
@@ -22,7 +22,7 @@ from paxos_lib import tla
 SEED = 0
 
 # %% [markdown]
-# ## Random runs miss things
+# ## How often do random runs notice?
 #
 # Lesson 03's `snippet` variant breaks agreement: its acceptors' promises carry no vote. And
 # lesson 04's `amnesiac-acceptor` forgets its promise and vote when it crashes. Both are
@@ -32,7 +32,17 @@ SEED = 0
 # proposers, three acceptors, "confirmed" against "cancelled", and for the amnesiac a 5%
 # chance per step that some node crashes. In how many runs will both values be chosen?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "in none: random runs miss these bugs",
+    "in under 1% of the runs",
+    "in 1% to 10% of the runs",
+    "in more than 10% of the runs",
+])
+
+# %% reveal
+guess.recall()
+most = 0
 cluster = px.Cluster(proposers=2, acceptors=3)
 for variant, faults in (("snippet", px.Faults()), ("amnesiac-acceptor", px.Faults(crash=0.05))):
     broken = []
@@ -43,12 +53,17 @@ for variant, faults in (("snippet", px.Faults()), ("amnesiac-acceptor", px.Fault
         if not sim.run(max_steps=500, faults=faults).ok:
             broken.append(seed)
     print(f"{variant}: two values chosen in {len(broken)} of 1000 runs (seeds {broken})")
+    most = max(most, len(broken))
+guess.reveal("in none: random runs miss these bugs" if most == 0 else "in under 1% of the runs"
+             if most < 10 else "in 1% to 10% of the runs" if most <= 100
+             else "in more than 10% of the runs")
+
+# %% [markdown] reveal
+# A handful of runs in a thousand for each variant. A test suite with a few dozen random runs
+# would very likely pass both variants. The bad schedules exist, but they are rare: the
+# second proposer must slip in at just the wrong moment.
 
 # %% [markdown]
-# Five runs in a thousand, and two. A test suite with a few dozen random runs would very
-# likely pass both variants. The bad schedules exist, but they are rare: the second proposer
-# must slip in at just the wrong moment.
-#
 # ## Every interleaving
 #
 # The explorer (`px.explore`) does not sample. It starts from the initial world and builds
@@ -87,13 +102,13 @@ print(result.examples["chosen"].numbered())
 #
 # - **exhausted**: every reachable world was visited, and the three properties hold in all
 #   of them. This, and only this, ends with `result.ok` true.
-# - **distinct states**: 344 different worlds can be reached; **transitions** counts every
-#   step the explorer computed (3,420), including the many that lead back to a world already
-#   seen.
-# - **depth** 15: the longest of the shortest runs to any world has 14 steps (the start is
-#   level 1, as in TLC).
-# - The **sometimes** example shows that this model can choose a value, in 4 steps, so the
-#   proof is not vacuous.
+# - **distinct states**: 344<!--out--> different worlds can be reached; **transitions** counts
+#   every step the explorer computed (3,420<!--out-->), including the many that lead back to a
+#   world already seen.
+# - **depth** 15<!--out-->: the longest of the shortest runs to any world has one step fewer
+#   (the start is level 1, as in TLC).
+# - The **sometimes** example shows that this model can choose a value, in 4<!--out--> steps,
+#   so the proof is not vacuous.
 #
 # ## Every broken variant, caught
 #
@@ -125,7 +140,7 @@ print(found["amnesiac-acceptor"].numbered())
 ax = px.viz.sequence_chart(found["amnesiac-acceptor"])
 
 # %% [markdown]
-# ## Lamport's Paxos.tla: the same counts as TLC
+# ## Lamport's Paxos.tla, counted against TLC
 #
 # How do we know the explorer itself is right? One way is to run it on a model whose state
 # count is known. Lamport's TLA+ specification of Paxos (`Paxos.tla`, from his lecture *The
@@ -151,7 +166,13 @@ ax = px.viz.sequence_chart(found["amnesiac-acceptor"])
 # **Predict, then run.** TLC reports 3,921 distinct states, 23,563 states generated and
 # depth 17 for this model. Will both explorers match all three numbers exactly?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict(["both match all three", "one of them matches, the other does not",
+                        "neither matches all three"])
+
+# %% reveal
+guess.recall()
+matches = 0
 print(tla.TINY)
 tlc = (3_921, 23_563, 17)
 for name, search in (("plain", tla.reference_bfs), ("packed", tla.explore_tla)):
@@ -159,8 +180,11 @@ for name, search in (("plain", tla.reference_bfs), ("packed", tla.explore_tla)):
     ours = (r.states, r.generated, r.depth)
     print(f"{name:6}  {r.end}: {r.states:,} distinct states, {r.generated:,} generated, "
           f"depth {r.depth}  equal to TLC's: {ours == tlc}")
+    matches += ours == tlc
+guess.reveal({2: "both match all three", 1: "one of them matches, the other does not"}.get(
+    matches, "neither matches all three"))
 
-# %% [markdown]
+# %% [markdown] reveal
 # Both match exactly. Two independent searches and TLC agree on the number of states, the
 # number of transitions and the depth, which is strong evidence that `paxos_lib`'s model
 # and its counting are the spec's: a single missing or extra transition anywhere would
@@ -213,22 +237,31 @@ print(r.end, "- ok:", r.ok)
 print(r.detail)
 
 # %% [markdown]
-# Worse, bounds can hide a bug completely, and the search then ends "exhausted" with a clean
-# bill of health. Take the spec with quorums of one acceptor each: quorums that do not
-# intersect, so two ballots can choose two values.
+# Bounds also decide whether a bug can be found at all. Take the spec with quorums of one
+# acceptor each: quorums that do not intersect, so two ballots can choose two values.
 #
 # **Predict, then run.** With ballots 0 to 1 the checker finds two values chosen. What will
 # it say with only ballot 0?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict(["it finds two values chosen there too",
+                        "it searches everything and finds no violation"])
+
+# %% reveal
+guess.recall()
+ends = {}
 for max_ballot in (0, 1):
     r = tla.explore_tla(tla.TlaModel(quorums="singleton", max_ballot=max_ballot))
     print(f"singleton quorums, ballots 0..{max_ballot}: {r.end} after {r.states:,} states")
+    ends[max_ballot] = r.end
 print(r.counterexample)
+guess.reveal("it searches everything and finds no violation" if ends[0] == "exhausted"
+             else "it finds two values chosen there too")
 
-# %% [markdown]
-# With a single ballot there is a single 2a message, so only one value is ever proposed, and
-# agreement holds for a reason that has nothing to do with quorums. The proof is true, and
+# %% [markdown] reveal
+# With ballot 0 alone the search ends "exhausted": a clean bill of health for a broken
+# protocol. With a single ballot there is a single 2a message, so only one value is ever
+# proposed, and agreement holds for a reason that has nothing to do with quorums. The proof is true, and
 # useless: the bounds left out exactly the situation where the broken rule matters (two
 # ballots competing). So:
 #
@@ -258,19 +291,31 @@ print(r.counterexample)
 # **Predict, then run.** Three acceptors can be renamed in 3! = 6 ways and two values in 2
 # ways, 12 renamings in all. How many times fewer states will the reduced search visit?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict(["exactly 12 times fewer", "between 6 and 12 times fewer",
+                        "under 6 times fewer", "more than 12 times fewer"])
+
+# %% reveal
+guess.recall()
+ratios = []
 for model in (tla.TINY, tla.SMALL):
     plain = tla.explore_tla(model)
     reduced = tla.explore_tla(model, symmetry=True)
     print(f"ballots 0..{model.max_ballot}: {plain.states:>7,} states, {reduced.states:>6,} "
           f"symmetry classes ({plain.states / reduced.states:.1f} times fewer), both {reduced.end}")
+    ratios.append(plain.states / reduced.states)
+guess.reveal("exactly 12 times fewer" if all(r == 12 for r in ratios)
+             else "more than 12 times fewer" if max(ratios) > 12
+             else "between 6 and 12 times fewer" if min(ratios) >= 6
+             else "under 6 times fewer")
 
-# %% [markdown]
+# %% [markdown] reveal
 # Close to 12, never more: a class holds at most 12 states, and fewer when a renaming maps a
 # state to itself (the initial state, where every acceptor looks the same, is alone in its
 # class). The reduction is sound because the property does not mention names: if some state
 # breaks agreement, so does its canonical form, and the search still finds a violation.
-#
+
+# %% [markdown]
 # The same works on our engine's message-level worlds, where renaming an acceptor means
 # renaming it in its own state, in every message to or from it, in the proposers' lists of
 # promises and votes, and in the history of votes. `symmetry=True` renames acceptors (and
@@ -281,7 +326,16 @@ for model in (tla.TINY, tla.SMALL):
 # fewer? And with two proposers, one acceptor and one crash, where only the values can be
 # renamed?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "close to 12 with three acceptors, about 2 with one acceptor",
+    "close to 12 both times",
+    "about 2 both times",
+])
+
+# %% reveal
+guess.recall()
+ratios = []
 engine_pairs = [
     ("1 proposer, 3 acceptors", px.Cluster(proposers=1, acceptors=3), {}),
     ("2 proposers, 1 acceptor, 1 crash", px.Cluster(proposers=2, acceptors=1),
@@ -293,12 +347,17 @@ for name, cluster, bounds in engine_pairs:
                          symmetry=True, **bounds)
     print(f"{name:34} {plain.states:>6,} states, {reduced.states:>5,} classes "
           f"({plain.states / reduced.states:.1f} times fewer), both {reduced.end}")
+    ratios.append(plain.states / reduced.states)
+near_12 = [r > 6 for r in ratios]
+guess.reveal("close to 12 both times" if all(near_12) else "about 2 both times"
+             if not any(near_12) else "close to 12 with three acceptors, about 2 with one acceptor")
+
+# %% [markdown] reveal
+# 9.9<!--out--> of the 12 possible with three acceptors. With one acceptor only the two values
+# can swap, so at most 2 times fewer, and almost exactly that (2.0<!--out-->): only the worlds
+# that hold no value yet are their own renaming.
 
 # %% [markdown]
-# Nearly 10 of the 12 possible with three acceptors. With one acceptor only the two values can
-# swap, so at most 2 times fewer, and almost exactly that: only the worlds that hold no value
-# yet are their own renaming.
-#
 # Symmetry is not free, and not everywhere. Computing the canonical form costs time per
 # state (each world is renamed every possible way), which pays off when the group is large
 # and the renaming cheap. And a renaming is only allowed when the protocol never looks at
