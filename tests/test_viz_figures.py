@@ -313,3 +313,31 @@ def test_palette_module_imports_no_plotting_library() -> None:
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= {"__future__"}
+
+
+def test_stepper_pictures_keep_their_shape_side_by_side() -> None:
+    """Side by side, the graph keeps its own aspect ratio: the row does not stretch it to
+    the chart's height, its image is the figure's shape, and the drawing is equal-aspect."""
+    import io
+
+    from PIL import Image
+
+    sim = px.Simulation(px.Cluster(proposers=2, acceptors=3), seed=0)
+    sim.propose("p1", "confirmed")
+    s = px.viz.Stepper(sim)
+
+    def walk(w: object) -> list[object]:
+        return [w, *(x for c in getattr(w, "children", ()) for x in walk(c))]
+
+    (row,) = [w for w in walk(s) if s.graph_image in getattr(w, "children", ())]
+    assert row.layout.align_items == "flex-start"
+    assert s.graph_image.layout.height in (None, "", "auto")
+    width, height = Image.open(io.BytesIO(s.graph_image.value)).size
+    fig_w, fig_h = s.graph_figure.get_size_inches() * s.graph_figure.dpi
+    assert (width, height) == (round(fig_w), round(fig_h))
+    ax = s.graph_view.ax
+    assert ax.get_aspect() == 1.0
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    bbox = ax.get_window_extent()
+    assert bbox.width / (x1 - x0) == pytest.approx(bbox.height / (y1 - y0), rel=0.01)

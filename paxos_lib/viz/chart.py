@@ -65,6 +65,7 @@ TEXT_PT = 9.0          # every text on the chart
 ROW_IN = 0.28          # inches per row (a 9 pt line is 0.125 in)
 NODE_IN = 0.8          # inches between lifelines
 _COLUMN_GAP = 0.3      # data units between the last lifeline and the text column
+_COLUMN_MIN = 3.2      # inches the text column keeps, when the figure is given
 _SPACE_PT = 3.5        # the gap between a label and its route
 _VIOLATED = "a second value: agreement violated"
 
@@ -154,7 +155,10 @@ def column_width(h: History, lo: int = 0) -> float:
 class ChartView:
     """The sequence chart on one Axes, built once and updated in place."""
 
-    def __init__(self, ax: Axes, node_ids: tuple[str, ...], window: int | None = None) -> None:
+    def __init__(self, ax: Axes, node_ids: tuple[str, ...], window: int | None = None,
+                 column: float = 0.0) -> None:
+        """Lifelines for ``node_ids`` on ``ax``; ``column`` is the width (inches) the text
+        column needs (``column_width``), if known; else the column keeps 3.2 in."""
         self.ax = ax
         self.node_ids = tuple(node_ids)
         self.x = {n: float(i) for i, n in enumerate(self.node_ids)}
@@ -162,10 +166,11 @@ class ChartView:
         n = len(self.node_ids)
         ax.clear()
         # lifelines NODE_IN apart if they fit in 60% of the axes; the text column takes the rest
-        width_in = max(1.0, ax.get_position().width * ax.figure.get_size_inches()[0])
-        node_in = min(NODE_IN, 0.6 * width_in / max(n, 1))
+        # lifelines NODE_IN apart if that leaves the text column _COLUMN_MIN inches, closer
+        # (down to 0.45 in) if not; texts wider than the column are cut with an ellipsis
         self.column_x = n - 0.5 + _COLUMN_GAP
-        ax.set_xlim(-0.6, -0.6 + width_in / node_in)
+        self.column = column
+        self._columns(column if column > 0 else _COLUMN_MIN)
         ax.set_ylim(1, 0)
         ax.set_axis_off()
         top = blended_transform_factory(ax.transData, ax.transAxes)
@@ -208,6 +213,16 @@ class ChartView:
         self.legend: Any = None
         self._legend_key: tuple[str, ...] = ()
 
+    def _columns(self, column: float) -> None:
+        """Share the axes' width between lifelines (NODE_IN apart, or closer down to 0.45 in)
+        and a text column ``column`` inches wide; ``column_pt`` is what the column holds."""
+        ax = self.ax
+        width_in = max(1.0, ax.get_position().width * ax.figure.get_size_inches()[0])
+        lanes = len(self.node_ids) - 0.5 + _COLUMN_GAP + 0.1
+        node_in = max(0.45, min(NODE_IN, (width_in - column) / lanes))
+        ax.set_xlim(-0.6, -0.6 + width_in / node_in)
+        self.column_pt = (width_in - (self.column_x + 0.6) * node_in) * 72 + 6
+
     # -- update ------------------------------------------------------------------------------
 
     def update(self, h: History) -> None:
@@ -216,6 +231,8 @@ class ChartView:
         now = h.now
         lo = 0 if self.window is None else max(0, now - self.window)
         extra = _annotations(h)
+        if self.column <= 0:  # the stepper: make room for the widest text shown now
+            self._columns(max(_COLUMN_MIN, column_width(h, lo)))
         ys = _row_ys(now, extra)
         y_top = ys[lo] - 0.6
         y_last = ys[now] + len(extra.get(now, ()))
@@ -339,15 +356,21 @@ class ChartView:
         for step in range(lo + 1, now + 1):
             text, colour, after = _row_text(h.steps[step - 1])
             y = ys[step]
+            room = self.column_pt
             if after:
+                text = _fit(text, room)
                 labels.append(TextItem(text, cx, y, colour, TEXT_PT))
-                gap = self.labels.width(text, TEXT_PT) + _SPACE_PT
-                routes.append(TextItem(after, cx + self._data_dx(gap), y, MUTED, TEXT_PT))
+                gap = text_width(text, TEXT_PT) + _SPACE_PT
+                after = _fit(after, room - gap)
+                if after:
+                    routes.append(TextItem(after, cx + self._data_dx(gap), y, MUTED,
+                                           TEXT_PT))
             else:
-                events.append(TextItem(text, cx, y, colour, TEXT_PT))
+                events.append(TextItem(_fit(text, room), cx, y, colour, TEXT_PT))
             for k, r in enumerate(extra.get(step, ()), start=1):
                 ry = y + k
-                events.append(TextItem(r.text, cx, ry, r.colour, TEXT_PT, weight="bold"))
+                events.append(TextItem(_fit(r.text, room, "bold"), cx, ry, r.colour, TEXT_PT,
+                                       weight="bold"))
                 if r.kind == "chosen":
                     segs.append(np.array([[-0.5, ry], [right, ry]]))
                     colours.append(r.colour)
@@ -426,6 +449,15 @@ def _legend_entries(used: set[str]) -> list[tuple[Any, str]]:
     return entries
 
 
+def _fit(text: str, room_pt: float, weight: str = "normal") -> str:
+    """``text``, cut with an ellipsis to fit ``room_pt`` points at 9 pt ('' if nothing fits)."""
+    if text_width(text, TEXT_PT, weight) <= room_pt:
+        return text
+    while text and text_width(text.rstrip() + "…", TEXT_PT, weight) > room_pt:
+        text = text[:-1]
+    return text.rstrip() + "…" if text.strip() else ""
+
+
 def _tick_every(row_pt: float) -> int:
     """Number every step, or every 2nd, 5th, ... when rows are closer than a 9 pt line."""
     for every in (1, 2, 5, 10, 20, 50, 100, 200, 500):
@@ -467,6 +499,6 @@ def sequence_chart(
     rows = h.now - lo + sum(len(r) for s, r in _annotations(h).items() if s > lo)
     ax = new_axes(ax, *chart_size(len(h.node_ids), rows, column_width(h, lo)),
                   margins=CHART_MARGINS)
-    view = ChartView(ax, h.node_ids, window)
+    view = ChartView(ax, h.node_ids, window, column_width(h, lo))
     view.update(h)
     return ax

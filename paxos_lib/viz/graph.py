@@ -89,8 +89,18 @@ def short_state(state: Any) -> str:
         return f"{state.phase}{ballot}"
     if role == "learner":
         return "learned —" if state.learned is None else f"learned {state.learned}"
-    text = describe_state(state)
-    return text if len(text) <= 28 else text[:27] + "…"
+    # another protocol's node (a Multi-Paxos replica): its description on two short lines
+    lines, line = [], ""
+    for part in describe_state(state).split(", "):
+        if line and len(line) + 2 + len(part) > 24:
+            lines.append(line)
+            line = part
+        else:
+            line = f"{line}, {part}" if line else part
+    lines.append(line)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1] + "…"]
+    return "\n".join(lines)
 
 
 def message_graph(source: Any, step: int | None = None) -> nx.MultiDiGraph:
@@ -528,7 +538,8 @@ class GraphView:
             col, row = divmod(i, _LIST_ROWS)
             x = x0 + 0.05 + col * col_w
             y = y0 - _LINE_IN * (row + 1.5)
-            label = _fit(label, col_w * 0.62)
+            room = col_w - 0.15 - (text_width(after, TEXT_PT) / 72 + 0.05 if after else 0)
+            label = _fit(label, max(room, col_w * 0.5))
             labels.append(TextItem(label, x, y, colour, TEXT_PT))
             if after:
                 dx = text_width(label, TEXT_PT) / 72 + 0.05
