@@ -57,6 +57,12 @@ def lesson_sources(prefixes: list[str] | None = None) -> list[Path]:
     return found
 
 
+def figure_cells(source: Path) -> list[int]:
+    """The numbers (from 1) of the code cells of ``source`` that call a drawing function."""
+    cells = [c for c in parse_source(source.read_text(encoding="utf-8")) if c["type"] == "code"]
+    return [i + 1 for i, c in enumerate(cells) if FIGURE_CALL.search(str(c["source"]))]
+
+
 def lesson_figures(source: Path) -> list[LessonFigure]:
     """Run ``source``'s code cells up to its last figure cell; return the figures drawn."""
     import matplotlib

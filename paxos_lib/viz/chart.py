@@ -320,6 +320,8 @@ class ChartView:
                 used.add("kind:" + m.KIND)
             if c.status == "dropped" and c.ended is not None and c.ended >= lo:
                 xm = (xs + xd) / 2
+                if xm == int(xm) and xs != xd:  # halfway is a lifeline: stop short of it
+                    xm -= 0.3 if xd > xs else -0.3
                 dropped.append(((x0, y0), (xm, ys[c.ended])))
                 dropped_c.append(colour)
                 drop_xy.append((xm, ys[c.ended]))
