@@ -129,7 +129,7 @@ def test_chart_draws_arrows_drops_duplicates_crashes_partition_chosen_and_learn(
     assert view.routes.strings[:4] == ["p1\u2192a1 duplicated", "p1\u2192a1", "p1\u2192a1",
                                        "p1\u2192a3 dropped"]
     # the legend names exactly what is drawn
-    legend = [t.get_text() for t in view.legend.get_texts()]
+    legend = view.legend.strings
     assert legend == ["prepare", "promise", "accept", "accepted", "proposal",
                       "message dropped", "copy made by the network",
                       "crash (dotted while down)", "recover", "partitioned", "value chosen",

@@ -227,6 +227,8 @@ def test_every_lesson_figure_reads_well(lesson: tuple[Path, list[LessonFigure]])
     assert sorted({f.cell for f in figures}) == figure_cells(source)
     for f in figures:
         assert problems(f.figure) == [], f"{f.name}: {f.source}"
+        # a lesson's figure is sized to its run: no text had to be cut short
+        assert not [x for x in labels_of(f.figure) if x.text.endswith("\u2026")], f.name
 
 
 def test_every_lesson_shows_a_figure() -> None:

@@ -38,12 +38,11 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from paxos_lib.actions import Crash, Deliver, Drop, Duplicate, Heal, Partition, Recover
 from paxos_lib.viz.history import History, describe_ballot, history_of
+from paxos_lib.viz.keys import Key, KeyLegend
 from paxos_lib.viz.palette import (
     CHOSEN,
     CRASH,
@@ -73,11 +72,17 @@ _VIOLATED = "a second value: agreement violated"
 CHART_MARGINS = (0.4, 0.1, 0.7, 0.8)
 
 
+def _lanes(nodes: int) -> float:
+    """The width of the lifelines' part in node spacings: from the left limit (-0.6) to the
+    text column (``nodes - 0.5 + _COLUMN_GAP``)."""
+    return nodes - 0.5 + _COLUMN_GAP + 0.6
+
+
 def chart_size(nodes: int, steps: int, column: float = 3.0) -> tuple[float, float]:
     """A figure size (inches) that fits ``nodes`` lifelines, ``steps`` rows and a text
     column ``column`` inches wide."""
     left, right, top, bottom = CHART_MARGINS
-    width = left + right + NODE_IN * (nodes - 0.5 + _COLUMN_GAP) + column + 0.1
+    width = left + right + NODE_IN * _lanes(nodes) + column
     return (round(max(6.0, width), 2),
             round(min(40.0, max(3.2, top + bottom + ROW_IN * (steps + 1.5))), 2))
 
@@ -210,16 +215,14 @@ class ChartView:
         names.set([TextItem(nid, self.x[nid], 1.0, "#000000", TEXT_PT, "center", "bottom",
                             weight="bold") for nid in self.node_ids])
         self.names = names
-        self.legend: Any = None
-        self._legend_key: tuple[str, ...] = ()
+        self.legend = KeyLegend(ax, TEXT_PT, top_in=0.1)
 
     def _columns(self, column: float) -> None:
         """Share the axes' width between lifelines (NODE_IN apart, or closer down to 0.45 in)
         and a text column ``column`` inches wide; ``column_pt`` is what the column holds."""
         ax = self.ax
         width_in = max(1.0, ax.get_position().width * ax.figure.get_size_inches()[0])
-        lanes = len(self.node_ids) - 0.5 + _COLUMN_GAP + 0.1
-        node_in = max(0.45, min(NODE_IN, (width_in - column) / lanes))
+        node_in = max(0.45, min(NODE_IN, (width_in - column) / _lanes(len(self.node_ids))))
         ax.set_xlim(-0.6, -0.6 + width_in / node_in)
         self.column_pt = (width_in - (self.column_x + 0.6) * node_in) * 72 + 6
 
@@ -402,53 +405,32 @@ class ChartView:
         return points * (x1 - x0) / max(width_pt, 1.0)
 
     def _set_legend(self, used: set[str]) -> None:
-        """A legend of exactly the marks and line styles drawn (rebuilt only on change)."""
-        entries = _legend_entries(used)
-        key = tuple(label for _, label in entries)
-        if key == self._legend_key:
-            return
-        self._legend_key = key
-        if self.legend is not None:
-            self.legend.remove()
-            self.legend = None
-        if not entries:
-            return
-        width_in = self.ax.get_position().width * self.ax.figure.get_size_inches()[0]
-        ncols = max(1, min(len(entries), int(width_in // 1.75)))
-        self.legend = self.ax.legend(
-            [handle for handle, _ in entries], [label for _, label in entries],
-            loc="upper left", bbox_to_anchor=(0.0, -0.01), ncols=ncols, frameon=False,
-            fontsize=TEXT_PT, handlelength=2.2, columnspacing=1.2, borderaxespad=0.0)
+        """A legend of exactly the marks and line styles drawn (laid out only on change)."""
+        self.legend.set(_legend_keys(used))
 
 
-def _legend_entries(used: set[str]) -> list[tuple[Any, str]]:
+def _legend_keys(used: set[str]) -> list[Key]:
     from paxos_lib.viz.palette import KIND_COLOURS
-
-    def line(colour: str, style: Any = "-", marker: str = "none", width: float = 1.5,
-             **kw: Any) -> Line2D:
-        return Line2D([], [], color=colour, linestyle=style, marker=marker, linewidth=width,
-                      **kw)
 
     kinds = [k[5:] for k in sorted(used) if k.startswith("kind:")]
     order = list(KIND_COLOURS)
     kinds.sort(key=lambda k: (order.index(k) if k in order else len(order), k))
-    entries: list[tuple[Any, str]] = [(line(kind_colour(k)), k) for k in kinds]
+    keys = [Key(k, kind_colour(k), "-") for k in kinds]
     marks = [
-        ("propose", line("#000000", "none", "s", markersize=6), "proposal"),
-        ("timeout", line("#000000", "none", "o", markersize=6), "timeout: try again"),
-        ("drop", line(CRASH, "none", "x", markersize=7, markeredgewidth=1.8),
-         "message dropped"),
-        ("duplicate", line("#333333", ":", "D", markersize=4.5), "copy made by the network"),
-        ("crash", line("#aaaaaa", ":", "X", markersize=8, markerfacecolor=CRASH,
-                       markeredgecolor=CRASH), "crash (dotted while down)"),
-        ("recover", line(RECOVER, "none", "^", markersize=7), "recover"),
-        ("partition", Patch(facecolor=PARTITION, alpha=0.3), "partitioned"),
-        ("chosen", line(CHOSEN, (0, (5, 3))), "value chosen"),
-        ("violation", line(VIOLATION, (0, (6, 2, 1.5, 2))), "second value chosen"),
-        ("learn", line(LEARN, "none", "*", markersize=10), "learner learned"),
+        ("propose", Key("proposal", "#000000", marker="s")),
+        ("timeout", Key("timeout: try again", "#000000", marker="o")),
+        ("drop", Key("message dropped", CRASH, marker="x", marker_size=7)),
+        ("duplicate", Key("copy made by the network", "#333333", ":", marker="D",
+                          marker_size=4.5)),
+        ("crash", Key("crash (dotted while down)", "#aaaaaa", ":", marker="X",
+                      marker_size=8, marker_colour=CRASH)),
+        ("recover", Key("recover", RECOVER, marker="^", marker_size=7)),
+        ("partition", Key("partitioned", face=PARTITION, alpha=0.3)),
+        ("chosen", Key("value chosen", CHOSEN, (0, (5, 3)))),
+        ("violation", Key("second value chosen", VIOLATION, (0, (6, 2, 1.5, 2)))),
+        ("learn", Key("learner learned", LEARN, marker="*", marker_size=10)),
     ]
-    entries += [(handle, label) for name, handle, label in marks if name in used]
-    return entries
+    return keys + [key for name, key in marks if name in used]
 
 
 def _fit(text: str, room_pt: float, weight: str = "normal") -> str:

@@ -38,11 +38,11 @@ import networkx as nx
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PatchCollection, PolyCollection
-from matplotlib.lines import Line2D
-from matplotlib.patches import FancyBboxPatch, Patch
+from matplotlib.patches import FancyBboxPatch
 
 from paxos_lib.engine import describe_state
 from paxos_lib.viz.history import DROPPED, INFLIGHT, History, history_of, message_value
+from paxos_lib.viz.keys import Key, KeyLegend
 from paxos_lib.viz.palette import (
     CRASH,
     CRASHED_EDGE,
@@ -356,8 +356,7 @@ class GraphView:
         self.labels = PathTexts(ax, zorder=8, clip=False)   # the in-flight list: labels
         self.routes = PathTexts(ax, zorder=8, clip=False)   # ... and where each goes
         self.title = PathTexts(ax, zorder=8, clip=False)
-        self.legend: Any = None
-        self._legend_key: tuple[str, ...] = ()
+        self.legend = KeyLegend(ax, TEXT_PT, top_in=0.02)
         self._geometry: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
     # -- geometry cache --------------------------------------------------------------------
@@ -549,58 +548,31 @@ class GraphView:
         self.routes.set(routes)
 
     def _set_legend(self, used: set[str]) -> None:
-        """A legend of exactly the marks, rings and line styles drawn (rebuilt on change)."""
-        entries = _legend_entries(used)
-        key = tuple(label for _, label in entries)
-        if key == self._legend_key:
-            return
-        self._legend_key = key
-        if self.legend is not None:
-            self.legend.remove()
-            self.legend = None
-        if not entries:
-            return
-        width_in = self.ax.get_position().width * self.ax.figure.get_size_inches()[0]
-        self.legend = self.ax.legend(
-            [handle for handle, _ in entries], [label for _, label in entries],
-            loc="upper left", bbox_to_anchor=(0.0, -0.01), ncols=max(1, int(width_in // 2.4)),
-            frameon=False, fontsize=TEXT_PT, handlelength=2.2, columnspacing=1.0,
-            borderaxespad=0.0)
+        """A legend of exactly the marks, rings and line styles drawn (laid out on change)."""
+        self.legend.set(_legend_keys(used))
 
 
-def _legend_entries(used: set[str]) -> list[tuple[Any, str]]:
-    def line(colour: str, style: Any = "-", marker: str = "none", width: float = 1.5,
-             **kw: Any) -> Line2D:
-        return Line2D([], [], color=colour, linestyle=style, marker=marker, linewidth=width,
-                      **kw)
-
-    def note() -> Line2D:
-        return Line2D([], [], linestyle="none", marker="none")
-
+def _legend_keys(used: set[str]) -> list[Key]:
     kinds = [k[5:] for k in sorted(used) if k.startswith("kind:")]
     order = list(KIND_COLOURS)
     kinds.sort(key=lambda k: (order.index(k) if k in order else len(order), k))
-    entries: list[tuple[Any, str]] = [(line(kind_colour(k), width=2.5), k) for k in kinds]
+    keys = [Key(k, kind_colour(k), "-", width=2.5) for k in kinds]
     marks = [
-        ("inflight", line(MUTED, (0, (4, 2.5))), "in flight (dashed)"),
-        ("delivered", line(DELIVERED, width=1.0), "delivered before"),
-        ("last", line(MUTED, width=3.2), "delivered this step"),
-        ("drop", line(CRASH, "none", "x", markersize=8, markeredgewidth=2.2),
-         "dropped this step"),
-        ("duplicate", line("#000000", "none", "P", markersize=8), "copied this step"),
-        ("crashed", Patch(facecolor=CRASHED_FACE, edgecolor=CRASHED_EDGE), "crashed node"),
-        ("partition", Patch(facecolor="none", edgecolor=SIDE_COLOURS[0], linewidth=2.5),
-         "partition side 1"),
-        ("partition", Patch(facecolor="none", edgecolor=SIDE_COLOURS[1], linewidth=2.5,
-                            linestyle=(0, (3, 1.5))), "partition side 2"),
-        ("timer", note(), "(timer): retry timer set"),
-        ("times", note(), "\u00d7n: n copies in flight"),
-        ("plus", note(), "+n: n more on that edge"),
-        ("cut", note(), "(cut): partition blocks it"),
-        ("down", note(), "(down): receiver crashed"),
+        ("inflight", Key("in flight (dashed)", MUTED, (0, (4, 2.5)))),
+        ("delivered", Key("delivered before", DELIVERED, "-", width=1.0)),
+        ("last", Key("delivered this step", MUTED, "-", width=3.2)),
+        ("drop", Key("dropped this step", CRASH, marker="x", marker_size=8)),
+        ("duplicate", Key("copied this step", "#000000", marker="P", marker_size=8)),
+        ("crashed", Key("crashed node", face=CRASHED_FACE, edge=CRASHED_EDGE)),
+        ("partition", Key("partition side 1", edge=SIDE_COLOURS[0])),
+        ("partition", Key("partition side 2", edge=SIDE_COLOURS[1], edge_style=(0, (3, 1.5)))),
+        ("timer", Key("(timer): retry timer set")),
+        ("times", Key("\u00d7n: n copies in flight")),
+        ("plus", Key("+n: n more on that edge")),
+        ("cut", Key("(cut): partition blocks it")),
+        ("down", Key("(down): receiver crashed")),
     ]
-    entries += [(handle, label) for name, handle, label in marks if name in used]
-    return entries
+    return keys + [key for name, key in marks if name in used]
 
 
 def _roles(h: History) -> dict[str, str]:
