@@ -9,23 +9,28 @@ id (see ``history.py``): every copy ever sent, with its type, ballot, value, lab
 (``inflight``, ``delivered``, ``dropped``) and the steps that sent and ended it.  Tests and
 curious learners read this graph; nothing in it depends on drawing.
 
-``draw_message_graph`` draws the same facts at one instant.  Positions are fixed: proposers
-left, acceptors in the middle, learners right (a cluster whose roles are something else, such
-as Multi-Paxos replicas, is drawn on a circle).  Many copies share a pair of nodes, so the
-drawing groups them per directed pair:
+``draw_message_graph`` draws the same facts at one instant.  Each node is a box holding its
+name and two lines of state (9 pt).  Positions are fixed, in inches: proposers left, acceptors
+in the middle, learners right (a cluster whose roles are something else, such as Multi-Paxos
+replicas, is drawn on a circle).  Many copies share a pair of nodes, so the drawing groups
+them per directed pair:
 
-- in-flight copies: one dashed curve per pair, coloured by the newest copy's type, labelled
-  with its short label (``prepare 1.p1``) and how many more are waiting; a copy the partition
-  blocks, or whose receiver is down, is labelled so;
+- in-flight copies: one dashed curve per pair, coloured by the newest copy's type;
 - delivered history: one faint grey curve per pair that ever carried a delivered message;
-- the last step's message: a thick curve (delivered), a cross at its midpoint (dropped) or a
-  plus (duplicated).
+- the last step's message: a thick curve (delivered), a ✖ at its midpoint (dropped) or a
+  ✚ (duplicated).
 
-Crashed nodes are grey; partition sides get coloured rings and the title names the groups.
+Curves between columns leave and enter the boxes' sides horizontally and pass over or under a
+column they skip, so no curve runs through a box's text; the two directions of a pair attach
+apart.  Text never sits on a curve: the in-flight messages are listed under the nodes
+(the newest label in its type's colour, then ``p1→a2``, a count of equal copies, ``+1`` for
+others waiting, ``(cut)`` or ``(down)``), and a legend under that names every line style,
+mark and ring the picture uses, and only those.  Crashed nodes are grey; partition sides get rings,
+solid or dashed, and the title names the groups.
 
 ``GraphView`` builds every artist once and ``update`` only changes their data, which is what
-keeps the stepper's redraw fast (see ``bench/stepper.py``).  All geometry is in data units on
-equal-aspect axes, so circles stay round and arrowheads need no pixel arithmetic.
+keeps the stepper's redraw fast (see ``bench/stepper.py``).  The axes are equal-aspect, one
+data unit an inch, so boxes keep their shape and text is never squashed.
 """
 
 from __future__ import annotations
