@@ -211,6 +211,26 @@ def test_drawing_follows_delivery_drop_crash_and_partition() -> None:
     assert any(s.startswith("partition: ") for s in view.title.strings)
 
 
+def test_legend_names_exactly_the_marks_rings_and_lines_drawn() -> None:
+    sim = prepared()
+    assert view_for(sim).legend.strings == ["prepare", "in flight (dashed)",
+                                            "(timer): retry timer set"]
+    sim.deliver("prepare", dst="a1")
+    sim.duplicate("prepare", dst="a2")
+    view = view_for(sim)
+    assert view.legend.strings == [
+        "prepare", "promise", "in flight (dashed)", "delivered before", "copied this step",
+        "(timer): retry timer set", "\u00d7n: n copies in flight"]
+    assert "p1\u2192a2 \u00d72" in view.routes.strings
+    sim.apply(px.Crash("a3"))
+    sim.apply(px.Partition((("p1", "a1"), ("a2", "a3", "l1"))))
+    legend = view_for(sim).legend.strings
+    for entry in ("crashed node", "partition side 1", "partition side 2",
+                  "(cut): partition blocks it"):
+        assert entry in legend
+    assert "copied this step" not in legend and "delivered this step" not in legend
+
+
 def test_draw_message_graph_returns_the_axes_and_accepts_one() -> None:
     sim = prepared()
     ax = draw_message_graph(sim)
