@@ -602,12 +602,12 @@ def plot_rounds(races: Race | Sequence[Race], axes: Any = None) -> Any:
             ax.annotate(f"{' and '.join(map(repr, sorted(r.chosen)))} chosen",
                         (r.steps, 0.5), xytext=(4 if right else -4, 0),
                         textcoords="offset points", ha="left" if right else "right",
-                        fontsize=8, color="grey")
+                        fontsize=9, color="#555555")
         ax.set_xlabel("step (clock tick)")
         ax.set_title(f"{r.strategy}, seed {r.seed}", fontsize=10)
         ax.yaxis.get_major_locator().set_params(integer=True)
     axes[0].set_ylabel("ballot round")
-    axes[0].legend(loc="upper left", fontsize=8)
+    axes[0].legend(loc="upper left", fontsize=9)
     return axes
 
 
@@ -636,7 +636,7 @@ def plot_steps(timings: Sequence[Timings], ax: Any = None) -> Any:
     if any(t.undecided for t in many):
         ax.axhline(top, color="tab:red", linestyle=":", linewidth=1)
     ax.set_xticks(range(len(many)),
-                  [f"{t.strategy}\nloss {t.fault_rate:.0%}" for t in many], fontsize=8)
+                  [f"{t.strategy}\nloss {t.fault_rate:.0%}" for t in many], fontsize=9)
     for i in range(1, len(many)):
         if many[i].fault_rate != many[i - 1].fault_rate:
             ax.axvline(i - 0.5, color="lightgrey", linewidth=1)
@@ -648,6 +648,6 @@ def plot_steps(timings: Sequence[Timings], ax: Any = None) -> Any:
                    if low / 2 <= y <= high * 2])
     ax.yaxis.set_major_formatter("{x:g}")
     ax.yaxis.set_minor_formatter("")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(names), fontsize=8,
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(names), fontsize=9,
               markerscale=2, frameon=False)
     return ax

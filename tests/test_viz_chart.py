@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 
 import paxos_lib as px
 from paxos_lib.viz import History, draw_message_graph, history_of, sequence_chart
-from paxos_lib.viz.chart import ChartView, chart_size
+from paxos_lib.viz.chart import ChartView, chart_size, column_width
 from paxos_lib.viz.style import agg_figure
 
 CLUSTER = px.Cluster(proposers=1, acceptors=3, learners=1)
@@ -105,19 +105,35 @@ def test_chart_draws_arrows_drops_duplicates_crashes_partition_chosen_and_learn(
     assert view.dup_marks.get_offsets().tolist() == [[0.5, 2.0]]
     assert view.crash_marks.get_offsets().tolist() == [[3.0, 7.0]]
     assert view.recover_marks.get_offsets().tolist() == [[3.0, 10.0]]
-    assert view.learn_marks.get_offsets().tolist() == [[4.0, 16.0]]
+    # step 13 chose a value: a row of its own below it moves later steps down one row, and
+    # the learn at step 16 (row 17) gets the row after it (18)
+    assert view.learn_marks.get_offsets().tolist() == [[4.0, 18.0]]
     assert view.propose_marks.get_offsets().tolist() == [[0.0, 1.0]]
     down = view.life_down.get_segments()
     assert [seg.tolist() for seg in down] == [[[3.0, 7.0], [3.0, 10.0]]]
     (band,) = view.bands.get_paths()
-    assert band.vertices[:, 1].min() == 11 and band.vertices[:, 1].max() == 14
+    # from the partition (step 11) to the heal (step 14, one row down: 13 chose a value)
+    assert band.vertices[:, 1].min() == 11 and band.vertices[:, 1].max() == 15
     (chosen,) = view.chosen_lines.get_segments()
-    assert chosen[0, 1] == pytest.approx(13.4)
+    assert chosen[0, 1] == pytest.approx(14.0)
     events = view.events.strings
     assert "chosen 'confirmed' at 1.p1 by a1, a2" in events
-    assert "learned 'confirmed'" in events and "crash" in events and "recover" in events
-    assert any(s.startswith("partition ") for s in events)
-    assert view.labels.strings.count("prepare 1.p1") == 3
+    assert "l1 learned 'confirmed'" in events and "crash a3" in events
+    assert "recover a3" in events and "p1 proposes 'confirmed'" in events
+    assert any(s.startswith("partition ") for s in events) and "heal" in events
+    # one row of text per step that moved a message: its label, then where it went
+    assert view.labels.strings == [
+        "prepare 1.p1", "prepare 1.p1", "prepare 1.p1", "prepare 1.p1", "prepare 1.p1",
+        "promise 1.p1", "promise 1.p1", "accept 1.p1 'confirmed'", "accept 1.p1 'confirmed'",
+        "accepted 1.p1 'confirmed'", "accepted 1.p1 'confirmed'"]
+    assert view.routes.strings[:4] == ["p1\u2192a1 duplicated", "p1\u2192a1", "p1\u2192a1",
+                                       "p1\u2192a3 dropped"]
+    # the legend names exactly what is drawn
+    legend = view.legend.strings
+    assert legend == ["prepare", "promise", "accept", "accepted", "proposal",
+                      "message dropped", "copy made by the network",
+                      "crash (dotted while down)", "recover", "partitioned", "value chosen",
+                      "learner learned"]
     assert view.names.strings == ["p1", "a1", "a2", "a3", "l1"]
     assert view.title.strings == ["classic · step 16: deliver accepted 1.p1 'confirmed' a2→l1"]
 
@@ -137,7 +153,8 @@ def test_window_shows_only_the_latest_steps() -> None:
     sim = scripted()
     view = chart(sim, window=6)
     bottom, top = view.ax.get_ylim()
-    assert (top, bottom) == (10 - 0.6, 16 + 0.6)
+    # rows: step 13's chosen value takes a row, step 16's learn another
+    assert (top, bottom) == (10 - 0.6, 16 + 1 + 1 + 0.6)
     assert "1" not in view.steps.strings and "16" in view.steps.strings
     assert view.propose_marks.get_offsets().shape == (0, 2)  # step 1 is out of the window
 
@@ -147,7 +164,10 @@ def test_sequence_chart_makes_a_figure_sized_to_the_run_or_uses_the_given_axes()
     ax = sequence_chart(sim.trace)
     try:
         assert isinstance(ax, Axes)
-        assert tuple(ax.figure.get_size_inches()) == chart_size(5, 16)
+        h = history_of(sim)
+        rows = 16 + 2  # the steps, and the rows for the value chosen and the learn
+        assert tuple(ax.figure.get_size_inches()) == chart_size(5, rows, column_width(h))
+        assert column_width(h) > 2.0  # "accepted 1.p1 'confirmed' a2→l1" fits
     finally:
         plt.close(ax.figure)
     mine = agg_figure(6, 4).add_subplot()

@@ -13,14 +13,22 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import networkx as nx
-import numpy as np
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 
 import paxos_lib as px
 from paxos_lib.viz import draw_message_graph, history_of, message_graph
-from paxos_lib.viz.graph import GraphView, layout, short_state
+from paxos_lib.viz.graph import (
+    BOX_H,
+    BOX_W,
+    COL_IN,
+    ROW_IN,
+    GraphView,
+    graph_size,
+    layout,
+    short_state,
+)
 from paxos_lib.viz.style import CRASHED_FACE, KIND_COLOURS, agg_figure
 
 CLUSTER = px.Cluster(proposers=1, acceptors=3, learners=1)
@@ -151,11 +159,15 @@ def test_layout_puts_proposers_left_acceptors_middle_learners_right() -> None:
     roles = {n: CLUSTER.role_of(n) for n in CLUSTER.node_ids}
     pos = layout(CLUSTER.node_ids, roles)
     assert {n: x for n, (x, _) in pos.items()} == {
-        "p1": 0.0, "a1": 1.0, "a2": 1.0, "a3": 1.0, "l1": 2.0
+        "p1": 0.0, "a1": COL_IN, "a2": COL_IN, "a3": COL_IN, "l1": 2 * COL_IN
     }
     assert pos["a1"][1] > pos["a2"][1] > pos["a3"][1]
     circle = layout(("r1", "r2", "r3"), {"r1": "replica", "r2": "replica", "r3": "replica"})
     assert len({p for p in circle.values()}) == 3
+    # boxes never overlap: acceptors a row apart, replicas far enough apart on the circle
+    assert pos["a1"][1] - pos["a2"][1] > BOX_H
+    (ax, ay), (bx, by) = circle["r1"], circle["r2"]
+    assert abs(ax - bx) > BOX_W or abs(ay - by) > BOX_H
 
 
 def test_drawing_in_flight_messages_dashed_and_labelled_by_type_colour() -> None:
@@ -191,12 +203,32 @@ def test_drawing_follows_delivery_drop_crash_and_partition() -> None:
     faces = [to_hex(c) for c in view.circles.get_facecolors()]
     assert faces[3] == CRASHED_FACE and faces[1] != CRASHED_FACE
     assert "crashed" in view.states.strings
-    assert "prepare 1.p1 (down)" in view.labels.strings
+    assert "p1\u2192a3 (down)" in view.routes.strings
 
     sim.apply(px.Partition((("p1", "a1"), ("a2", "a3", "l1"))))
     view = view_for(sim)
     assert view.halos.get_visible()
     assert any(s.startswith("partition: ") for s in view.title.strings)
+
+
+def test_legend_names_exactly_the_marks_rings_and_lines_drawn() -> None:
+    sim = prepared()
+    assert view_for(sim).legend.strings == ["prepare", "in flight (dashed)",
+                                            "(timer): retry timer set"]
+    sim.deliver("prepare", dst="a1")
+    sim.duplicate("prepare", dst="a2")
+    view = view_for(sim)
+    assert view.legend.strings == [
+        "prepare", "promise", "in flight (dashed)", "delivered before", "copied this step",
+        "(timer): retry timer set", "\u00d7n: n copies in flight"]
+    assert "p1\u2192a2 \u00d72" in view.routes.strings
+    sim.apply(px.Crash("a3"))
+    sim.apply(px.Partition((("p1", "a1"), ("a2", "a3", "l1"))))
+    legend = view_for(sim).legend.strings
+    for entry in ("crashed node", "partition side 1", "partition side 2",
+                  "(cut): partition blocks it"):
+        assert entry in legend
+    assert "copied this step" not in legend and "delivered this step" not in legend
 
 
 def test_draw_message_graph_returns_the_axes_and_accepts_one() -> None:
@@ -205,7 +237,11 @@ def test_draw_message_graph_returns_the_axes_and_accepts_one() -> None:
     try:
         assert isinstance(ax, Axes)
         width, height = ax.figure.get_size_inches().tolist()
-        assert width == 6.0 and 2.0 < height < 4.0  # as tall as three acceptors need
+        roles = {n: CLUSTER.role_of(n) for n in CLUSTER.node_ids}
+        assert (width, height) == graph_size(CLUSTER.node_ids, roles)
+        five = px.Cluster(proposers=1, acceptors=5)
+        taller = graph_size(five.node_ids, {n: five.role_of(n) for n in five.node_ids})
+        assert taller[0] == width and taller[1] == pytest.approx(height + 2 * ROW_IN)
     finally:
         plt.close(ax.figure)
     fig = agg_figure(5, 4)
@@ -222,4 +258,4 @@ def test_short_state_names_the_fields_a_learner_watches() -> None:
     assert short_state(w.node("a1")) == "promised 1.p1"
     assert short_state(w.node("p1")) == "preparing 1.p1"
     assert short_state(w.node("l1")) == "learned —"
-    assert np.isfinite(view_for(sim).radius)
+    assert "promised 1.p1" in view_for(sim).states.strings

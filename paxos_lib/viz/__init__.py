@@ -19,6 +19,11 @@ node and network event.  From it:
 moment.  The drawing functions take ``ax=`` and return the Axes they drew on (a new pyplot
 figure when none is given, so a notebook's inline backend shows it exactly once).
 
+Every colour comes from ``palette.py`` (Okabe-Ito hues, text colours at WCAG AA contrast on
+white, no meaning carried by colour alone), which imports nothing outside the standard library
+so a browser view can use the same colours.  Every text is at least 9 pt; no text overlaps
+another or sits on a line (``tests/test_viz_figures.py`` checks every lesson's figures).
+
 This package is the only place in ``paxos_lib`` that imports matplotlib, networkx and
 ipywidgets; ``import paxos_lib`` loads it lazily on first use of ``px.viz``.
 """

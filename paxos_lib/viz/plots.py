@@ -2,7 +2,9 @@
 
 ``plot_messages_per_command`` draws lesson 07's comparison: messages per command for a
 stable Multi-Paxos leader against phase 1 for every slot, with the minimums 2(n-1) and
-4(n-1) as dashed lines.  Like every picture here it takes ``ax=`` and returns the Axes.
+4(n-1) as dashed lines (colours from ``palette.py``, told apart by marker too; the legend
+sits under the axes, clear of the lines).  Like every picture here it takes ``ax=`` and
+returns the Axes.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
 from paxos_lib.errors import ConfigError
+from paxos_lib.viz.palette import KIND_COLOURS
 
 __all__ = ["plot_messages_per_command"]
 
 _STYLE = {
-    "classic": ("o-", "#1b7837", "stable leader (phase 1 once)", 2),
-    "phase1-per-slot": ("s-", "#b35806", "phase 1 for every slot", 4),
+    "classic": ("o-", KIND_COLOURS["prepare"], "stable leader (phase 1 once)", 2),
+    "phase1-per-slot": ("s-", KIND_COLOURS["nack"], "phase 1 for every slot", 4),
 }
 
 
@@ -47,6 +50,7 @@ def plot_messages_per_command(
     ax.set_ylabel("messages per command")
     ax.set_xticks(list(sizes))
     ax.set_title(title)
-    ax.legend()
+    # under the axes, so that no line or grid line runs through its text
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, frameon=False)
     ax.grid(alpha=0.3)
     return ax

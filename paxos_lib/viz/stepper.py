@@ -294,8 +294,10 @@ class Stepper(widgets.VBox):
         self.export_test_button.on_click(lambda _: self.show_pytest())
         self.load_json_button.on_click(lambda _: self.load_json(self.export_area.value))
 
+        # align to the top: a stretched row would stretch the shorter picture out of shape
         pictures = widgets.HBox([self.graph_image, self.chart_image],
-                                layout=widgets.Layout(flex_flow="row wrap"))
+                                layout=widgets.Layout(flex_flow="row wrap",
+                                                      align_items="flex-start"))
         controls = widgets.VBox([
             _row("messages", self.messages,
                  widgets.VBox([self.deliver_button, self.drop_button,

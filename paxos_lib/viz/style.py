@@ -2,9 +2,9 @@
 
 Theory of operation
 -------------------
-Message types are coloured from the Okabe-Ito palette, which stays distinguishable under the
-common forms of colour blindness; a type this table does not know (a Multi-Paxos message,
-say) gets the next unused colour, always the same one for the same name.
+Colours come from ``palette.py`` (Okabe-Ito hues, darkened where they are text to WCAG AA
+contrast on white); a message type the palette does not know (a Multi-Paxos message, say)
+gets the next spare colour, always the same one for the same name.
 
 Two kinds of figure exist.  A picture drawn for a notebook cell with no ``ax=`` gets a pyplot
 figure, so the notebook's inline backend shows it once even when the line ends with ``;``.
@@ -21,10 +21,22 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from paxos_lib.viz.palette import (
+    CRASHED_EDGE,
+    CRASHED_FACE,
+    KIND_COLOURS,
+    OKABE_ITO,
+    OTHER_FACE,
+    ROLE_FACE,
+    SIDE_COLOURS,
+    SPARE_COLOURS,
+)
+
 __all__ = [
     "CRASHED_EDGE",
     "CRASHED_FACE",
     "KIND_COLOURS",
+    "OKABE_ITO",
     "ROLE_COLUMN",
     "ROLE_FACE",
     "SIDE_COLOURS",
@@ -35,37 +47,7 @@ __all__ = [
     "set_margins",
 ]
 
-# Okabe & Ito (2008), "Color Universal Design".
-OKABE_ITO = (
-    "#0072B2",  # blue
-    "#56B4E9",  # sky blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#000000",  # black
-    "#F0E442",  # yellow (last: weak on white)
-)
-
-KIND_COLOURS: dict[str, str] = {
-    "prepare": OKABE_ITO[0],
-    "promise": OKABE_ITO[1],
-    "accept": OKABE_ITO[2],
-    "accepted": OKABE_ITO[3],
-    "nack": OKABE_ITO[4],
-    "decided": OKABE_ITO[5],
-}
-
 ROLE_COLUMN = {"proposer": 0, "acceptor": 1, "learner": 2}
-ROLE_FACE = {
-    "proposer": "#d6e6f4",
-    "acceptor": "#fbe7c6",
-    "learner": "#cdeee3",
-}
-OTHER_FACE = "#ececf6"
-CRASHED_FACE = "#d0d0d0"
-CRASHED_EDGE = "#808080"
-SIDE_COLOURS = ("#E69F00", "#56B4E9", "#CC79A7", "#009E73")
 
 _extra: dict[str, str] = {}
 
@@ -74,9 +56,7 @@ def kind_colour(kind: str) -> str:
     """The colour of a message type (stable for names this table does not list)."""
     colour = KIND_COLOURS.get(kind) or _extra.get(kind)
     if colour is None:
-        spare = [c for c in OKABE_ITO if c not in KIND_COLOURS.values()]
-        spare += [c for c in OKABE_ITO if c not in spare]
-        colour = spare[len(_extra) % len(spare)]
+        colour = SPARE_COLOURS[len(_extra) % len(SPARE_COLOURS)]
         _extra[kind] = colour
     return colour
 

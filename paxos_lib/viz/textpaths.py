@@ -15,7 +15,9 @@ scaled by the figure's ``dpi_scale_trans``, so they keep their size at any dpi. 
 when asked for, is a second collection that strokes the same outlines underneath.
 
 NOTE: outlines are not hinted like the glyphs of ``Text``, so very small text is a little
-softer; at the sizes used here (6.5-9 pt at 100 dpi) it reads the same.
+softer; at the sizes used here (9-10 pt at 100 dpi) it reads the same.
+
+``PathTexts.extents()`` gives each text's box in pixels, which the figure checks read.
 
 ``PathTexts.strings`` lists what is shown, which is what the tests read.
 """
@@ -34,7 +36,7 @@ from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D, Bbox, Transform
 
-__all__ = ["PathTexts", "TextItem"]
+__all__ = ["PathTexts", "TextItem", "text_width"]
 
 _FONTS = {
     "normal": FontProperties(family="DejaVu Sans", weight="normal"),
@@ -58,6 +60,11 @@ def _outline(text: str, size: float, weight: str) -> tuple[Path, float]:
     return got
 
 
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """The advance width of ``text`` at ``size`` points, in points."""
+    return _outline(text, size, weight)[1]
+
+
 @dataclass(frozen=True, slots=True)
 class TextItem:
     """One text: at data point (``x``, ``y``), aligned and rotated (degrees) about it."""
@@ -66,12 +73,16 @@ class TextItem:
     x: float
     y: float
     colour: str = "#222222"
-    size: float = 7.0
+    size: float = 9.0
     ha: str = "left"
     va: str = "center"
     rotation: float = 0.0
     weight: str = "normal"
 
+
+# An (N, 2) array with N = 0: matplotlib 3.10 turns a bare [] into shape (0,), which its
+# renderer refuses; later releases reshape it themselves.
+_NO_OFFSETS = np.zeros((0, 2))
 
 _PLACED: dict[tuple[str, float, str, str, str, float], Path] = {}
 
@@ -106,6 +117,8 @@ class _TextCollection(PathCollection):
     """A PathCollection whose extent is that of its glyphs, not just of their anchors, so
     ``bbox_inches="tight"`` (the notebook's inline backend) keeps texts outside the axes."""
 
+    pool: PathTexts | None = None
+
     def get_window_extent(self, renderer: Any = None) -> Bbox:
         paths = self.get_paths()
         if not paths:
@@ -136,18 +149,37 @@ class PathTexts:
         to_px = Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans
         self.halo: PathCollection | None = None
         if halo:
-            self.halo = _TextCollection([], offsets=[], offset_transform=where,
+            self.halo = _TextCollection([], offsets=_NO_OFFSETS, offset_transform=where,
                                        facecolors="none", edgecolors="white",
                                        linewidths=2.2, zorder=zorder - 0.01)
             self.halo.set_transform(to_px)
             ax.add_collection(self.halo, autolim=False)
             self.halo.set_clip_on(clip)
-        self.fill = _TextCollection([], offsets=[], offset_transform=where,
+        self.fill = _TextCollection([], offsets=_NO_OFFSETS, offset_transform=where,
                                    edgecolors="none", linewidths=0, zorder=zorder)
         self.fill.set_transform(to_px)
+        self.fill.pool = self  # what reads a figure back finds the texts through this
         ax.add_collection(self.fill, autolim=False)
         self.fill.set_clip_on(clip)
         self.items: tuple[TextItem, ...] = ()
+
+    def extents(self) -> list[tuple[TextItem, Bbox]]:
+        """Each text shown with the box its glyphs cover on the canvas, in pixels (the
+        renderer's coordinates, like ``Text.get_window_extent``)."""
+        if not self.items:
+            return []
+        anchors = self.fill.get_offset_transform().transform(self.fill.get_offsets())
+        to_px = self.fill.get_transform()
+        out = []
+        for item, path, anchor in zip(self.items, self.fill.get_paths(), anchors, strict=False):
+            if len(path.vertices):
+                v = to_px.transform(path.vertices) + anchor
+                out.append((item, Bbox([v.min(axis=0), v.max(axis=0)])))
+        return out
+
+    def width(self, text: str, size: float, weight: str = "normal") -> float:
+        """The advance width of ``text`` in points."""
+        return _outline(text, size, weight)[1]
 
     @property
     def strings(self) -> list[str]:
