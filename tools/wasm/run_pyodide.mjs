@@ -37,21 +37,26 @@ const pyodide = await loadPyodide({
   stderr: (line) => console.error(line),
 });
 
-if (library.endsWith(".whl")) {
-  pyodide.unpackArchive(readFileSync(library), "wheel");
-} else {
-  if (!statSync(library).isDirectory()) usage(`${library} is neither a folder nor a .whl`);
-  const top = join("/home/pyodide", basename(library));
-  for (const path of filesUnder(library)) {
-    const target = join(top, relative(library, path));
-    pyodide.FS.mkdirTree(target.slice(0, target.lastIndexOf("/")));
-    pyodide.FS.writeFile(target, readFileSync(path));
-  }
-}
-
 try {
+  if (library.endsWith(".whl")) {
+    // Pyodide wants a plain Uint8Array, not Node's Buffer subclass.
+    // Into site-packages, as an install would (the default is the working directory).
+    const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
+    pyodide.unpackArchive(new Uint8Array(readFileSync(library)), "wheel", {
+      extractDir: sitePackages,
+    });
+  } else {
+    if (!statSync(library).isDirectory()) usage(`${library} is neither a folder nor a .whl`);
+    const top = join("/home/pyodide", basename(library));
+    for (const path of filesUnder(library)) {
+      const target = join(top, relative(library, path));
+      pyodide.FS.mkdirTree(target.slice(0, target.lastIndexOf("/")));
+      pyodide.FS.writeFile(target, new Uint8Array(readFileSync(path)));
+    }
+  }
   await pyodide.runPythonAsync(readFileSync(script, "utf8"), { filename: script });
 } catch (error) {
+  // The message only: an uncaught error would print Pyodide's minified source as well.
   console.error(String(error));
   process.exit(1);
 }

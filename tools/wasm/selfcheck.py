@@ -46,6 +46,7 @@ def run() -> dict[str, object]:
     return {
         "python": platform.python_version(),
         "platform": sys.platform,
+        "imported_from": px.__file__,
         "tla_tiny": {
             "ok": tiny.ok,
             "states": tiny.states,
