@@ -97,3 +97,21 @@ def test_the_shipped_wheel_runs_on_pyodide(site: Path) -> None:
     assert "/site-packages/paxos_lib/" in result["imported_from"]
     assert result["tla_tiny"]["states"] == 3_921
     assert (result["variant"]["end"], result["variant"]["length"]) == ("violation", 14)
+
+
+def test_student_site_stages_the_student_edition_lessons(tmp_path: Path) -> None:
+    import build_editions
+
+    staged = build_lite.stage_notebooks(tmp_path, student=True)
+    assert sorted(p.name for p in staged) == [p.name for p in lessons() if p.parent.name
+                                              == "notebooks"]
+    assert not (tmp_path / "solutions").exists()
+    for path in staged:
+        lite = nbformat.read(path, as_version=4)
+        original = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
+        expected = build_editions.student_notebook(original)
+        assert lite.cells[0].metadata["tags"] == [build_lite.INSTALL_TAG]
+        assert [c.get("outputs") for c in lite.cells[1:]] == [
+            c.get("outputs") for c in expected.cells]
+        answers = build_editions.prediction_cells(original)
+        assert all(lite.cells[i + 1].outputs == [] for i in answers)

@@ -2,6 +2,7 @@
 
     python tools/build_lite.py                  # writes dist/lite/
     python tools/build_lite.py --output-dir site
+    python tools/build_lite.py --student        # the student edition: no solutions
 
 Serve the output folder from any static host (GitHub Pages, a university web server,
 ``python -m http.server -d dist/lite``) and open ``lab/index.html``; Python runs in the
@@ -13,7 +14,9 @@ Theory of operation:
 1. Build a wheel of ``paxos_lib`` from this checkout (pip, no dependencies, no build
    isolation: setuptools is pinned in requirements-dev.txt).
 2. Stage the lessons (``notebooks/*.ipynb``) and their reference answers
-   (``notebooks/solutions/``) with one extra first cell each, tagged ``lite-install``::
+   (``notebooks/solutions/``), or with ``--student`` the lessons as the student edition has
+   them (tools/build_editions.py: no solutions, no stored answers to prediction prompts),
+   with one extra first cell each, tagged ``lite-install``::
 
        %pip install -q paxos_lib ipywidgets anywidget tqdm
 
@@ -39,6 +42,7 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+from build_editions import student_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "dist" / "lite"
@@ -90,23 +94,27 @@ def with_install_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return copy
 
 
-def stage_notebooks(contents: Path) -> list[Path]:
-    """Lessons and solutions, each with the install cell, under ``contents``."""
+def stage_notebooks(contents: Path, student: bool = False) -> list[Path]:
+    """Lessons (and, unless ``student``, solutions), each with the install cell, under
+    ``contents``."""
     staged = []
     sources = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    sources += sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
+    if not student:
+        sources += sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
     if not sources:
         raise LiteBuildError("no notebooks found in notebooks/")
     for src in sources:
         target = contents / src.relative_to(ROOT / "notebooks")
         target.parent.mkdir(parents=True, exist_ok=True)
         notebook = nbformat.read(src, as_version=4)
+        if student:
+            notebook = student_notebook(notebook)
         nbformat.write(with_install_cell(notebook), target)
         staged.append(target)
     return staged
 
 
-def build(output_dir: Path = DEFAULT_OUTPUT) -> Path:
+def build(output_dir: Path = DEFAULT_OUTPUT, student: bool = False) -> Path:
     """Build the site into ``output_dir`` (replaced if it exists) and return it."""
     jupyter = Path(sys.executable).with_name("jupyter")
     if not jupyter.exists():
@@ -117,7 +125,7 @@ def build(output_dir: Path = DEFAULT_OUTPUT) -> Path:
         wheel = build_wheel(work / "wheels")
         lite_dir = work / "lite"
         contents = lite_dir / "course"
-        stage_notebooks(contents)
+        stage_notebooks(contents, student=student)
         (lite_dir / "jupyter-lite.json").write_text(
             json.dumps(
                 {
@@ -157,9 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT,
                         help="where to write the site (default: dist/lite)")
+    parser.add_argument("--student", action="store_true",
+                        help="the student edition's lessons only (no solutions, no revealed "
+                             "predictions)")
     args = parser.parse_args(argv)
     try:
-        site = build(args.output_dir)
+        site = build(args.output_dir, student=args.student)
     except LiteBuildError as error:
         print(f"build_lite: {error}", file=sys.stderr)
         return 1
