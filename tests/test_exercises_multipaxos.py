@@ -41,6 +41,12 @@ def test_counting_known_slots_applies_past_a_gap() -> None:
         "learning slot 1 could run the commands in another order than the others")
 
 
+def test_a_negative_count_is_feedback_not_a_crash() -> None:
+    fb = px.exercises.check_first_gap(lambda log: len(log) - 1)
+    assert not fb.passed
+    assert "for an empty log it returned -1; a count of slots is never negative" in fb.problems
+
+
 def test_skipping_noops_is_too_cautious() -> None:
     fb = px.exercises.check_first_gap(
         lambda log: next((i for i, v in enumerate(log) if v in (None, "noop")), len(log)))

@@ -119,19 +119,22 @@ def test_partial_credit_counts_scenarios_beyond_the_starter() -> None:
     starter earns a share of the points, below full marks."""
     import paxos_lib as px
 
-    starter = "def quorum_size(n):\n    return (n + 1) // 2\n"
-    source = build_nbgrader.test_cell_source("check_quorum_size", "quorum_size", starter, 2)
+    starter = "def first_gap(log):\n    return sum(1 for command in log if command is not None)\n"
+    source = build_nbgrader.test_cell_source("check_first_gap", "first_gap", starter, 2)
     hidden = source.split("### BEGIN HIDDEN TESTS\n", 1)[1].split("### END HIDDEN TESTS")[0]
     *body, last = hidden.strip().splitlines()
 
     def score(fn: object) -> float:
-        namespace = {"px": px, "quorum_size": fn}
+        namespace = {"px": px, "first_gap": fn}
         exec("\n".join(body), namespace)
         return eval(last, namespace)
 
-    assert score(lambda n: (n + 1) // 2) == 0
-    assert score(lambda n: n // 2 + 1) == 2
-    better = score(lambda n: n // 2 + 1 if n < 5 else (n + 1) // 2)
+    def right(log: tuple[str | None, ...]) -> int:
+        return next((slot for slot, command in enumerate(log) if command is None), len(log))
+
+    assert score(lambda log: sum(1 for command in log if command is not None)) == 0
+    assert score(right) == 2
+    better = score(lambda log: right(log) if len(log) < 6 else 0)
     assert 0 < better < 2
 
 

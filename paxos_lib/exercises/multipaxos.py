@@ -64,6 +64,9 @@ def _judge_gap(log: tuple[str | None, ...]) -> Callable[[Any], str | None]:
                     "slots")
         if result == want:
             return None
+        if result < 0:
+            return (f"for {_show_log(log)} it returned {result}; a count of slots is never "
+                    "negative")
         if result > want:
             later = next((v for v in log[want + 1:] if v is not None), None)
             return (f"for {_show_log(log)} you would apply {result} slot(s), but slot {want} is "
