@@ -209,7 +209,7 @@ def _timeline(h: History, window: int) -> dict[str, Any]:
               for e in h.chosen]
     parts = [{"start": p.start, "end": p.end, "groups": [list(g) for g in p.groups]}
              for p in h.partitions if p.end is None or p.end >= first]
-    return {"first": first, "now": now, "arrows": arrows, "events": events,
+    return {"first": first, "now": now, "window": window, "arrows": arrows, "events": events,
             "chosen": chosen, "partitions": parts}
 
 
