@@ -47,7 +47,7 @@ from paxos_lib.engine import why_not
 from paxos_lib.errors import ConfigError, PaxosError
 from paxos_lib.messages import Message
 from paxos_lib.simulation import Faults, Simulation
-from paxos_lib.trace import Trace
+from paxos_lib.trace import TraceMethods
 from paxos_lib.viz.controller import Controller, Outcome
 from paxos_lib.viz.viewmodel import view_model
 
@@ -123,9 +123,9 @@ class ClusterView(anywidget.AnyWidget):
 
     def __init__(
         self,
-        source: Simulation | Trace,
+        source: Simulation | TraceMethods,
         *,
-        runs: Mapping[str, Trace] | None = None,
+        runs: Mapping[str, TraceMethods] | None = None,
         faults: Faults | None = None,
         window: int = WINDOW,
         interval: int = 700,
@@ -141,10 +141,10 @@ class ClusterView(anywidget.AnyWidget):
                               f"Play), got {interval!r}")
         if not isinstance(value, str):
             raise ConfigError(f"value must be a string such as 'confirmed', got {value!r}")
-        self.runs: dict[str, Trace] = {}
+        self.runs: dict[str, TraceMethods] = {}
         if runs is not None:
             if not isinstance(runs, Mapping) or not all(
-                    isinstance(k, str) and isinstance(t, Trace) for k, t in runs.items()):
+                    isinstance(k, str) and isinstance(t, TraceMethods) for k, t in runs.items()):
                 raise ConfigError("runs must map names to Traces, such as "
                                   f"{{'snippet': trace}}, got {runs!r}")
             self.runs = dict(runs)
@@ -156,7 +156,7 @@ class ClusterView(anywidget.AnyWidget):
         self._t0 = time.perf_counter()
         self._run_name: str | None = None
         self.ctl = Controller(source, faults=faults, owner="ClusterView")
-        if isinstance(source, Trace):
+        if isinstance(source, TraceMethods):
             outcome = self._open(source, at)
         else:
             outcome = Outcome(True, "Click a message to select it, double-click it to "
@@ -209,7 +209,7 @@ class ClusterView(anywidget.AnyWidget):
 
     # -- opening runs --------------------------------------------------------------------------
 
-    def _open(self, trace: Trace, at: int | None) -> Outcome:
+    def _open(self, trace: TraceMethods, at: int | None) -> Outcome:
         """Load ``trace``: at ``at``, else at its violation (the last step) when it breaks a
         safety property, else at step 0."""
         for name, t in self.runs.items():

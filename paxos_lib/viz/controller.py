@@ -47,7 +47,7 @@ from paxos_lib.engine import enabled_actions, listed_partitions, why_not
 from paxos_lib.errors import ConfigError
 from paxos_lib.messages import Message
 from paxos_lib.simulation import Faults, Simulation
-from paxos_lib.trace import Trace
+from paxos_lib.trace import Trace, TraceMethods
 from paxos_lib.viz.history import History
 
 __all__ = ["STORAGE_VARIANTS", "Controller", "Outcome"]
@@ -79,13 +79,13 @@ class Controller:
     starts at step 0 with the trace's steps on the tape.
     """
 
-    def __init__(self, sim: Simulation | Trace, *, faults: Faults | None = None,
+    def __init__(self, sim: Simulation | TraceMethods, *, faults: Faults | None = None,
                  owner: str = "Stepper") -> None:
         if faults is not None and not isinstance(faults, Faults):
             raise ConfigError(f"faults must be a Faults(...) or None, got {faults!r}")
         self.faults = faults if faults is not None else Faults(recover=0.0, heal=0.0)
         self._wanted: int | None = None
-        if isinstance(sim, Trace):
+        if isinstance(sim, TraceMethods):
             self.sim = self.sim_for(sim)
             self.install(self.sim, tape=sim.steps, start=())
         elif isinstance(sim, Simulation):
@@ -139,7 +139,12 @@ class Controller:
         variant = trace.variant if variant is None else variant
         if isinstance(trace, Trace):
             return Simulation(trace.cluster, seed=seed, variant=variant, network=trace.network)
-        cls = type(self.sim)
+        if not isinstance(trace, TraceMethods):
+            cls: type[Simulation] = type(self.sim)
+        else:  # a Multi-Paxos ReplicaTrace
+            from paxos_lib.multipaxos import OrdersSimulation
+
+            cls = OrdersSimulation
         return cls(trace.cluster, seed=seed, variant=variant, network=trace.network)
 
     def install(self, sim: Simulation, tape: Iterable[Action], start: Iterable[Action]) -> None:
@@ -262,7 +267,7 @@ class Controller:
 
     # -- loading ---------------------------------------------------------------------------------
 
-    def load(self, trace: Trace, step: int = 0) -> Outcome:
+    def load(self, trace: TraceMethods, step: int = 0) -> Outcome:
         """Step through ``trace``: its steps go on the tape and the controller moves to
         ``step`` (``-1``: the last step)."""
         if not hasattr(trace, "steps") or not hasattr(trace, "cluster"):

@@ -45,6 +45,8 @@ __all__ = ["PHASES", "layout", "view_model"]
 PHASES = {
     "prepare": "1a", "promise": "1b", "accept": "2a", "accepted": "2b",
     "nack": "nack", "decided": "dec",
+    # Multi-Paxos's own kinds
+    "commit": "cm", "forward": "fw", "catch-up": "cu", "catch-up-reply": "cr",
 }
 
 _COLUMNS = {"proposer": 0, "acceptor": 1, "learner": 2}

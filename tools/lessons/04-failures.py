@@ -188,7 +188,7 @@ ax = px.viz.sequence_chart(sim.trace)
 # different message.
 
 # %% tags=["nbval-ignore-output"]
-px.viz.Stepper(sim)
+px.viz.ClusterView(sim)
 
 # %% [markdown]
 # With durable acceptors, `a2`'s promise tells `p2` that it voted for "confirmed" at 1.p1,

@@ -61,7 +61,7 @@ function render({ model, el }) {
   const edges = new Map();     // "a|b" -> <line>
 
   // -- skeleton --------------------------------------------------------------------------------
-  const root = h("div", { class: "pxv", tabindex: "0" });
+  const root = h("div", { class: "pxv", tabindex: "0", "data-lm-suppress-shortcuts": "true" });
   const status = h("div", { class: "pxv-status" });
   const note = h("div", { class: "pxv-note", role: "status" });
   const ctr = h("div", { class: "pxv-controls" });
@@ -99,7 +99,8 @@ function render({ model, el }) {
     '<span class="tok-key k-dec">dec</span> decided · ' +
     '<span class="lg-dash">- - -</span> in flight · ✗ dropped · + copy · ✖ crash · ▲ recover · ' +
     '● propose · ◷ timeout · ◆ chosen (a quorum accepted) · ✓ learned · ▣ on disk · ' +
-    '▦ partition';
+    '▦ partition<span class="lg-multi"> · Multi-Paxos: cm commit · fw forward · ' +
+    'cu catch-up · cr catch-up reply</span>';
 
   // -- controls ----------------------------------------------------------------------------------
   function button(text, cls, onclick) {
@@ -212,20 +213,26 @@ function render({ model, el }) {
   }
 
   // -- keyboard and hover --------------------------------------------------------------------------
-  root.addEventListener("keydown", (ev) => {
-    if (ev.target === value) return;
+  // Listened for on the window, in the capture phase, so that the notebook's own shortcuts
+  // (which Notebook 7 also binds to the arrow keys) do not see keys meant for the view.
+  function onKey(ev) {
+    if (!root.contains(ev.target) || ev.target === value || ev.target.tagName === "SELECT") {
+      return;
+    }
     if (ev.key === "ArrowRight") {
       send({ do: view.controls.forward === null ? "forward" : "auto" });
     } else if (ev.key === "ArrowLeft") {
       send({ do: "undo" });
-    } else if ((ev.key === "Enter" || ev.key === " ") && selected !== null) {
+    } else if ((ev.key === "Enter" || ev.key === " ") && selected !== null &&
+               ev.target === root) {
       act("deliver");
     } else {
       return;
     }
     ev.preventDefault();
     ev.stopPropagation();
-  });
+  }
+  window.addEventListener("keydown", onKey, true);
   root.addEventListener("mouseover", (ev) => {
     const t = ev.target.closest ? ev.target.closest("[data-tip]") : null;
     if (!t || !root.contains(t)) { tip.classList.remove("show"); return; }
@@ -571,6 +578,7 @@ function render({ model, el }) {
 
   function drawLogs(v) {
     const withLog = v.nodes.filter((n) => n.log !== null);
+    legend.classList.toggle("multi", withLog.length > 0);
     if (withLog.length === 0) { logs.textContent = ""; logs.style.display = "none"; return; }
     logs.style.display = "";
     const mark = { applied: "✓", committed: "●", accepted: "?", gap: "·" };
@@ -697,6 +705,7 @@ function render({ model, el }) {
   draw();
   return () => {
     stopPlay();
+    window.removeEventListener("keydown", onKey, true);
     model.off("change:view", onChange);
   };
 }
