@@ -345,26 +345,42 @@ function render({ model, el }) {
     }
   }
 
-  function tokenSlot(m, k, n, pos) {
+  // Where a token sits: on its edge (each direction on its own side), at the first spot
+  // along it that overlaps no node, no node's state lines and no token placed before it.
+  function tokenSpot(m, pos, taken) {
     const p = pos.get(m.from), q = pos.get(m.to);
     const dx = q[0] - p[0], dy = q[1] - p[1];
     const len = Math.hypot(dx, dy) || 1;
     const ux = dx / len, uy = dy / len;
-    const lo = (R + 14) / len, hi = 1 - lo;
-    const t = n === 1 ? 0.5 : lo + (hi - lo) * (k / (n - 1));
-    // each direction on its own side of the edge
-    return [p[0] + dx * t - uy * 8, p[1] + dy * t + ux * 8];
+    const ts = [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.45, 0.55, 0.35, 0.65, 0.15, 0.85];
+    let best = null;
+    for (const side of [10, 26, -6, 42, -22]) {
+      for (const t of ts) {
+        const xy = [p[0] + dx * t - uy * side, p[1] + dy * t + ux * side];
+        const box = { x: xy[0] - 15, y: xy[1] - 9, w: 30, h: 18 };
+        if (!taken.some((o) => box.x < o.x + o.w && o.x < box.x + box.w &&
+                               box.y < o.y + o.h && o.y < box.y + box.h)) {
+          taken.push(box);
+          return xy;
+        }
+        if (best === null) best = [xy, box];
+      }
+    }
+    taken.push(best[1]);
+    return best[0];
   }
   function place(g, xy) {
     g.style.transform = `translate(${xy[0].toFixed(1)}px, ${xy[1].toFixed(1)}px)`;
   }
 
   function drawTokens(v, pos, animate) {
-    const byPair = new Map();
-    for (const m of v.messages) {
-      const key = m.from + ">" + m.to;
-      if (!byPair.has(key)) byPair.set(key, []);
-      byPair.get(key).push(m);
+    // nodes and their state lines are taken before any token
+    const taken = [];
+    for (const n of v.nodes) {
+      const [x, y] = pos.get(n.id);
+      const w = Math.max(...n.lines.map((t) => t.length), 6) * 5.6;
+      taken.push({ x: x - R - 5, y: y - R - 5, w: 2 * R + 10, h: 2 * R + 10 });
+      taken.push({ x: x - w / 2, y: y + R + 3, w, h: 12 * Math.min(n.lines.length + (n.up ? 0 : 1), 3) });
     }
     const keep = new Set(v.messages.map((m) => m.id));
     if (!animate) gTokens.classList.add("noanim");
@@ -384,10 +400,10 @@ function render({ model, el }) {
         g.remove();
       }
     }
-    for (const [, list] of byPair) {
-      list.forEach((m, k) => {
+    for (const m of v.messages) {
+      {
         let g = tokens.get(m.id);
-        const xy = tokenSlot(m, k, list.length, pos);
+        const xy = tokenSpot(m, pos, taken);
         if (!g) {
           g = s("g", { class: `pxv-tok ${phaseClass(m.phase)}`, "data-id": String(m.id) });
           g.append(s("rect", { x: -14, y: -8, width: 28, height: 16, rx: 4 }));
@@ -412,7 +428,7 @@ function render({ model, el }) {
                        `\nsent at step ${m.sent}${m.duplicate ? " (a network copy)" : ""}` +
                        "\nclick: select · double-click: deliver");
         g.setAttribute("aria-label", m.text);
-      });
+      }
     }
     if (!animate) {
       gTokens.getBoundingClientRect();
