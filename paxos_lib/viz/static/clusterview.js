@@ -54,6 +54,7 @@ function render({ model, el }) {
   let timer = null;
   const pending = new Map();   // Play's request id -> when it was sent
   const MAX_AHEAD = 3;         // Play keeps at most this many steps asked and unanswered
+  let owed = 0;                // ticks that found MAX_AHEAD asked: sent as answers come
   let reqCount = 0;
   let nextTick = 0;
   const tokens = new Map();    // copy id -> <g>
@@ -198,6 +199,7 @@ function render({ model, el }) {
   function stopPlay() {
     playing = false;
     pending.clear();
+    owed = 0;
     bPlay.textContent = "▶ Play";
     bPlay.classList.remove("on");
     if (timer !== null) clearTimeout(timer);
@@ -207,7 +209,7 @@ function render({ model, el }) {
     if (!playing) return;
     const now = performance.now();
     for (const [id, since] of pending) if (now - since > 5000) pending.delete(id);  // lost
-    if (pending.size < MAX_AHEAD) send({ do: "auto" });
+    if (pending.size < MAX_AHEAD) send({ do: "auto" }); else owed = Math.min(owed + 1, 5);
     nextTick = Math.max(nextTick + interval(), now + 5);
     timer = setTimeout(tick, nextTick - now);
   }
@@ -711,6 +713,7 @@ function render({ model, el }) {
     if (v.note.reply !== null && pending.has(v.note.reply)) {
       pending.delete(v.note.reply);
       if (!v.note.ok) stopPlay();
+      else if (playing && owed > 0) { owed -= 1; send({ do: "auto" }); }
     }
     delete root.dataset.busy;
     root.dataset.drawMs = (performance.now() - t0).toFixed(1);
