@@ -70,8 +70,11 @@ def wait_for_idle_kernel(url: str, timeout: float = TIMEOUT_MS / 1000) -> None:
     indicator says idle before the kernel is connected)."""
     deadline = time.monotonic() + timeout
     while True:
-        with urllib.request.urlopen(f"{url}/api/kernels", timeout=5) as r:
-            kernels = json.load(r)
+        try:
+            with urllib.request.urlopen(f"{url}/api/kernels", timeout=5) as r:
+                kernels = json.load(r)
+        except urllib.error.HTTPError as exc:  # a kernel being started can answer 500
+            kernels = [{"execution_state": f"HTTP {exc.code}"}]
         if kernels and all(k.get("execution_state") == "idle" for k in kernels):
             return
         if time.monotonic() > deadline:
@@ -89,9 +92,10 @@ def running_lab(tmp: Path, notebooks: Mapping[str, Sequence[str] | Path],
     root.mkdir(parents=True, exist_ok=True)
     settings = home / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}\n'
-    )
+    if app == "lab":  # Notebook 7 has no such plugin, and a settings file for one is an error
+        (settings / "notification.jupyterlab-settings").write_text(
+            '{"fetchNews": "false", "checkForUpdates": false}\n'
+        )
     for sub in ("config", "runtime", "workspaces", "mpl"):
         (home / sub).mkdir(exist_ok=True)
     for name, cells in notebooks.items():

@@ -56,6 +56,17 @@ COUNTEREXAMPLE = [
 ]
 
 
+#: Notebook 7.6.5's own start-up error, raised by its settings code on a page with no widget
+#: at all (seen with a notebook holding only ``print(1)``): not the view's.
+NOTEBOOK7_STARTUP_ERROR = "pageerror: Cannot read properties of undefined (reading 'schema')"
+
+
+def _view_errors(errors: list[str], app: str) -> list[str]:
+    """The page's console errors, less the favicon and Notebook 7's own start-up error."""
+    return [e for e in errors if "favicon" not in e
+            and not (app == "notebook" and e == NOTEBOOK7_STARTUP_ERROR)]
+
+
 def _errors(page: Any) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -160,7 +171,7 @@ def test_cluster_view_on_one_screen_click_deliver_hover(tmp_path: Path, app: str
             errors = _errors(page)
             panel = open_and_run(page, url, "view.ipynb", app)
             _check_view(page, panel, app, f"view-{app}")
-            assert not [e for e in errors if "favicon" not in e], errors
+            assert not _view_errors(errors, app), errors
         finally:
             browser.close()
 
@@ -196,6 +207,6 @@ def test_counterexample_opens_at_its_violation(tmp_path: Path, app: str) -> None
             expect(view.locator(".pxv-steptext")).to_have_text(f"step 0 of {step}", timeout=T)
             view.locator("button.pxv-forward").click()
             expect(view).to_have_attribute("data-step", "1", timeout=T)
-            assert not [e for e in errors if "favicon" not in e], errors
+            assert not _view_errors(errors, app), errors
         finally:
             browser.close()
