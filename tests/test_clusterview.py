@@ -45,6 +45,15 @@ def test_ships_its_module_and_stylesheet_as_files() -> None:
     assert "export default" in v._esm and "--jp-" in v._css
 
 
+def test_module_and_stylesheet_are_package_data_for_a_wheel() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    data = config["tool"]["setuptools"]["package-data"]["paxos_lib.viz"]
+    assert {"static/*.js", "static/*.css"} <= set(data)
+
+
 def test_starts_with_the_world_and_the_engines_reasons() -> None:
     v = view_of()
     vm = v.view
