@@ -531,10 +531,12 @@ function render({ model, el }) {
       const x = X(c.step);
       const tipText = `step ${c.step}: '${c.value}' chosen at ${c.ballot} by ` +
         `${c.acceptors.join(", ")}${c.violation ? " — a SECOND value: agreement is broken" : ""}`;
+      // a second value chosen is marked by shape and text too, not by colour alone
       out.push(`<text class="pxv-chosen${c.violation ? " bad" : ""}" x="${x.toFixed(1)}" ` +
-               `y="${top - 14}" data-tip="${esc(tipText)}">◆</text>`);
+               `y="${top - 14}" data-tip="${esc(tipText)}">${c.violation ? "◆✗" : "◆"}</text>`);
       boxes.push({ x: x - 6, y: top - 24, w: 12, h: 12 });
-      label([`chosen '${c.value}'`, `'${c.value}'`], [[x + 40, top - 14], [x - 40, top - 14]],
+      const what = c.violation ? `2nd value '${c.value}'` : `chosen '${c.value}'`;
+      label([what, `'${c.value}'`], [[x + 44, top - 14], [x - 44, top - 14]],
             "chosen-label" + (c.violation ? " bad" : ""), tipText);
     }
     // arrow labels last, newest first, each where it fits: the full label, then shorter
