@@ -67,6 +67,26 @@ def _view_errors(errors: list[str], app: str) -> list[str]:
             and not (app == "notebook" and e == NOTEBOOK7_STARTUP_ERROR)]
 
 
+#: Pairs of space-time labels whose boxes overlap (by more than half a pixel).
+OVERLAPPING_LABELS = """
+el => {
+  const boxes = [...el.querySelectorAll('.pxv-time text.pxv-tl')].map((t) => {
+    const b = t.getBoundingClientRect();
+    return { text: t.textContent, x: b.x, y: b.y, w: b.width, h: b.height };
+  });
+  const bad = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i], b = boxes[j];
+      if (a.x + 0.5 < b.x + b.w && b.x + 0.5 < a.x + a.w &&
+          a.y + 0.5 < b.y + b.h && b.y + 0.5 < a.y + a.h) bad.push([a.text, b.text]);
+    }
+  }
+  return { count: boxes.length, bad };
+}
+"""
+
+
 def _errors(page: Any) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -201,6 +221,13 @@ def test_counterexample_opens_at_its_violation(tmp_path: Path, app: str) -> None
             view.evaluate("el => el.scrollIntoView({block: 'start'})")
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"counterexample-{app}.png"))
+            # a dense space-time diagram: labelled, and no two labels overlap
+            labels = view.evaluate(OVERLAPPING_LABELS)
+            assert labels["count"] >= 5 and labels["bad"] == [], labels
+            # every arrow has its full text on hover
+            # (force: arrows cross, so another arrow may lie on top; its text is shown then)
+            view.locator(".pxv-time g[data-tip]").last.hover(force=True)
+            expect(view.locator(".pxv-tip")).to_contain_text("sent at step", timeout=T)
             view.locator("button.pxv-replay").click()
             expect(view).to_have_attribute("data-step", "0", timeout=T)
             expect(view.locator(".pxv-status .prop.violated")).to_have_count(0, timeout=T)
@@ -208,5 +235,45 @@ def test_counterexample_opens_at_its_violation(tmp_path: Path, app: str) -> None
             view.locator("button.pxv-forward").click()
             expect(view).to_have_attribute("data-step", "1", timeout=T)
             assert not _view_errors(errors, app), errors
+        finally:
+            browser.close()
+
+
+MULTIPAXOS = [
+    "import paxos_lib as px\n"
+    "from paxos_lib.multipaxos import OrdersSimulation\n"
+    "sim = OrdersSimulation(3, seed=0)\n"
+    "sim.submit('r1', 'create #42 (c42/1)')\n"
+    "while sim.world.inflight:\n"
+    "    sim.deliver()\n"
+    "sim.submit('r1', 'pay #42 (c42/2)')\n"
+    "sim.deliver('accept', 'r1', 'r2')\n"
+    "px.viz.ClusterView(sim, value='ship #42 (c42/3)')",
+]
+
+
+def test_multipaxos_logs_as_rows_of_slots(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    T = TIMEOUT_MS
+    with running_lab(tmp_path, {"logs.ipynb": MULTIPAXOS}) as url, sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            errors = _errors(page)
+            panel = open_and_run(page, url, "logs.ipynb")
+            view = panel.locator(".pxv").first
+            expect(view).to_be_visible(timeout=T)
+            rows = view.locator(".pxv-logs .pxv-logrow")
+            expect(rows).to_have_count(3, timeout=T)
+            r2 = view.locator('.pxv-logrow[data-node="r2"]')
+            expect(r2.locator(".slot").nth(1)).to_have_class(re.compile(r"\baccepted\b"),
+                                                             timeout=T)
+            expect(r2.locator(".slot").nth(1)).to_contain_text("pay #42", timeout=T)
+            expect(view.locator('.pxv-graph .pxv-node[data-node="r1"]')).to_be_visible(
+                timeout=T)
+            view.evaluate("el => el.scrollIntoView({block: 'start'})")
+            page.screenshot(path=str(ARTIFACTS / "multipaxos-logs.png"))
+            assert not _view_errors(errors, "lab"), errors
         finally:
             browser.close()
