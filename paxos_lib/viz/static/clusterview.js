@@ -487,14 +487,16 @@ function render({ model, el }) {
       out.push(`<text class="pxv-lname" x="${gutter - 4}" y="${y + 4}">${esc(n.id)}</text>`);
       boxes.push({ x: 0, y: y - 8, w: gutter, h: 12 });
     }
+    // the step axis along the bottom; the current step, in bold, where the run is now
     for (let st = Math.ceil(tl.first / 4) * 4; st <= tl.now; st += 4) {
+      if (Math.abs(X(st) - X(tl.now)) < 40) continue;
       out.push(`<text class="pxv-tick" x="${X(st).toFixed(1)}" y="${TH - 4}">${st}</text>`);
     }
     out.push(`<line class="pxv-now" x1="${X(tl.now).toFixed(1)}" y1="${top - 14}" ` +
              `x2="${X(tl.now).toFixed(1)}" y2="${TH - bottom + 2}"/>`);
-    out.push(`<text class="pxv-tick now" x="${X(tl.now).toFixed(1)}" y="${top - 16}">` +
+    out.push(`<text class="pxv-tick now" x="${X(tl.now).toFixed(1)}" y="${TH - 4}">` +
              `step ${tl.now}</text>`);
-    boxes.push({ x: X(tl.now) - 24, y: top - 26, w: 48, h: 12 });
+    boxes.push({ x: X(tl.now) - 24, y: TH - 14, w: 48, h: 12 });
     const toLabel = [];
     for (const a of tl.arrows) {
       const x1 = X(a.sent), y1 = lane.get(a.from);
