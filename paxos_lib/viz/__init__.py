@@ -12,7 +12,10 @@ node and network event.  From it:
   ``px.viz.sequence_chart(sim.trace);`` shows it as a static figure;
 - ``state_table(source)`` -- every node's state as HTML, durable fields marked and the fields
   the last step changed highlighted;
-- ``Stepper(sim)`` -- the widget that puts them together with controls for every action;
+- ``ClusterView(sim)`` -- the browser-drawn view (an anywidget: SVG graph with message tokens,
+  space-time diagram and controls on one screen), what the lessons use;
+- ``Stepper(sim)`` -- the matplotlib widget that puts them together with controls for every
+  action (the fallback: PNG pictures drawn in the kernel);
 - ``predict(options)`` -- a lesson's prediction prompt: commit a choice, then ``reveal``.
 
 ``source`` is a ``Simulation`` or a ``Trace`` (or a ``History``); ``step=`` picks an earlier
@@ -31,6 +34,7 @@ ipywidgets; ``import paxos_lib`` loads it lazily on first use of ``px.viz``.
 from __future__ import annotations
 
 from paxos_lib.viz.chart import sequence_chart
+from paxos_lib.viz.clusterview import ClusterView
 from paxos_lib.viz.export import trace_to_pytest
 from paxos_lib.viz.graph import draw_message_graph, message_graph
 from paxos_lib.viz.history import History, history_of
@@ -38,8 +42,10 @@ from paxos_lib.viz.plots import plot_messages_per_command
 from paxos_lib.viz.predict import Prediction, predict
 from paxos_lib.viz.stepper import Stepper
 from paxos_lib.viz.table import state_table, status_html
+from paxos_lib.viz.viewmodel import view_model
 
 __all__ = [
+    "ClusterView",
     "History",
     "Prediction",
     "Stepper",
@@ -52,4 +58,5 @@ __all__ = [
     "state_table",
     "status_html",
     "trace_to_pytest",
+    "view_model",
 ]

@@ -63,22 +63,21 @@ import ipywidgets as widgets
 
 from paxos_lib.actions import (
     Action,
-    Crash,
     Deliver,
     Drop,
     Duplicate,
     Heal,
     Partition,
     Propose,
-    Recover,
     Timeout,
 )
-from paxos_lib.engine import enabled_actions, listed_partitions, why_not
+from paxos_lib.engine import listed_partitions, why_not
 from paxos_lib.errors import ConfigError, PaxosError
 from paxos_lib.messages import Message
 from paxos_lib.simulation import Faults, Simulation
 from paxos_lib.trace import Trace
 from paxos_lib.viz.chart import CHART_MARGINS, ChartView
+from paxos_lib.viz.controller import Controller, Outcome
 from paxos_lib.viz.export import trace_to_pytest
 from paxos_lib.viz.graph import GRAPH_MARGINS, GraphView, graph_size
 from paxos_lib.viz.history import History
@@ -87,8 +86,6 @@ from paxos_lib.viz.table import state_table, status_html
 
 __all__ = ["Stepper"]
 
-#: The variants the storage switch moves between.
-STORAGE_VARIANTS = {"durable": "classic", "volatile": "amnesiac-acceptor"}
 
 CHART_SIZE = (6.0, 5.2)
 
@@ -148,27 +145,40 @@ class Stepper(widgets.VBox):
     ) -> None:
         super().__init__()
         self.add_class("paxos-stepper")
-        if faults is not None and not isinstance(faults, Faults):
-            raise ConfigError(f"faults must be a Faults(...) or None, got {faults!r}")
         if isinstance(window, bool) or not isinstance(window, int) or window < 4:
             raise ConfigError(f"window must be an int >= 4 (steps shown), got {window!r}")
-        self.faults = faults if faults is not None else Faults(recover=0.0, heal=0.0)
+        self.ctl = Controller(sim, faults=faults)
         self.window = window
         self.last_error: Exception | None = None
         self._syncing = False
         self._cluster_key: object = None
         self._build_widgets(interval, value)
-        if isinstance(sim, Trace):
-            self._install(self._sim_for(sim), tape=sim.steps, start=())
-        elif isinstance(sim, Simulation):
-            self._install(sim, tape=sim.steps, start=sim.steps)
-        else:
-            raise ConfigError(
-                f"Stepper needs a Simulation or a Trace, got {type(sim).__name__}"
-            )
+        self._install()
         self._say("Pick a message and deliver it, or crash a node.")
 
     # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def sim(self) -> Simulation:
+        """The simulation being driven (a new one after ``load`` or the storage switch)."""
+        return self.ctl.sim
+
+    @property
+    def faults(self) -> Faults:
+        return self.ctl.faults
+
+    @property
+    def rng(self) -> random.Random:
+        """The seeded generator behind Deliver random."""
+        return self.ctl.rng
+
+    @property
+    def _history(self) -> History:
+        return self.ctl.history
+
+    @property
+    def _tape(self) -> tuple[Action, ...]:
+        return self.ctl.tape
 
     @property
     def step(self) -> int:
@@ -183,8 +193,7 @@ class Stepper(widgets.VBox):
     @property
     def storage(self) -> str:
         """``durable`` or ``volatile`` (what a crashed acceptor keeps)."""
-        rules = self.sim.world.config.rules
-        return "durable" if getattr(rules, "acceptor_storage_durable", True) else "volatile"
+        return self.ctl.storage
 
     def inflight(self) -> list[Message]:
         """The distinct messages in flight, in the engine's order (what the list shows)."""
@@ -322,26 +331,9 @@ class Stepper(widgets.VBox):
         self.children = [self.status, self.note, controls, pictures, self.table,
                          self.export_box]
 
-    def _sim_for(self, trace: Any, variant: str | None = None) -> Simulation:
-        """A fresh simulation for ``trace``'s cluster (at step 0)."""
-        seed = 0 if getattr(trace, "seed", None) is None else trace.seed
-        variant = trace.variant if variant is None else variant
-        if isinstance(trace, Trace):
-            return Simulation(trace.cluster, seed=seed, variant=variant, network=trace.network)
-        cls = type(self.sim)
-        return cls(trace.cluster, seed=seed, variant=variant, network=trace.network)
-
-    def _install(self, sim: Simulation, tape: Iterable[Action],
-                 start: Iterable[Action]) -> None:
-        """Drive ``sim`` from now on; ``tape`` is the run to step along, ``start`` what Reset
-        returns to."""
-        self.sim = sim
-        self._origin = sim
-        self._start = tuple(start)
-        self._tape = list(tape)
-        self.rng = random.Random(sim.seed)
-        self._history = History(sim.worlds, sim.steps)
-        key = (tuple(sim.cluster.node_ids), type(sim.cluster))
+    def _install(self) -> None:
+        """Show the controller's simulation (rebuild the pictures for a new cluster)."""
+        key = (tuple(self.sim.cluster.node_ids), type(self.sim.cluster))
         if key != self._cluster_key:
             self._cluster_key = key
             self._build_views()
@@ -374,27 +366,19 @@ class Stepper(widgets.VBox):
         if self._partitions:
             self.partition_choice.value = 0
 
+    def _show(self, outcome: Outcome, redraw: bool = True) -> bool:
+        """Redraw after a change, and say what the controller did (or why not)."""
+        if outcome.ok and redraw:
+            self.refresh()
+        self._say(outcome.text, error=outcome.error)
+        return outcome.ok
+
     # -- the one door ----------------------------------------------------------------------------
 
     @_safe
     def do(self, action: Action) -> bool:
         """Take ``action`` if the engine allows it (then True); else say why not (False)."""
-        reason = why_not(self.sim.world, action)
-        if reason is not None:
-            self._say(f"Cannot {action}: {reason}", error=True)
-            return False
-        pos = self.step
-        ahead = len(self._tape) - pos
-        on_tape = ahead > 0 and self._tape[pos] == action
-        world = self.sim.apply(action)
-        if not on_tape:
-            self._tape = list(self.sim.steps)
-        self._history.extend(action, world)
-        self.refresh()
-        cut = "" if on_tape or ahead == 0 else (
-            f"  (a new branch: the {ahead} step(s) that followed on the tape are gone)")
-        self._say(f"step {self.step}: {action}{cut}")
-        return True
+        return self._show(self.ctl.do(action))
 
     # -- message controls -----------------------------------------------------------------------
 
@@ -419,17 +403,10 @@ class Stepper(widgets.VBox):
         """Make one more copy of ``message`` (default: the selected one)."""
         return bool(self.do(Duplicate(self._selected_or(message))))
 
-    def _deliverable(self) -> list[Message]:
-        return [a.message for a in enabled_actions(self.sim.world) if isinstance(a, Deliver)]
-
     @_safe
     def deliver_random(self) -> bool:
         """Deliver a deliverable message picked by the stepper's seeded random generator."""
-        choices = self._deliverable()
-        if not choices:
-            self._say("Nothing can be delivered now.", error=True)
-            return False
-        return bool(self.do(Deliver(self.rng.choice(choices))))
+        return self._show(self.ctl.deliver_random())
 
     # -- proposer, node and network controls ----------------------------------------------------
 
@@ -448,9 +425,7 @@ class Stepper(widgets.VBox):
     @_safe
     def crash_or_recover(self, node: str) -> bool:
         """Crash ``node`` if it is up, recover it if it is down."""
-        if node in self.sim.world.crashed:
-            return bool(self.do(Recover(node)))
-        return bool(self.do(Crash(node)))
+        return self._show(self.ctl.crash_or_recover(node))
 
     @_safe
     def partition(self, groups: Iterable[Iterable[str]] | None = None) -> bool:
@@ -471,41 +446,17 @@ class Stepper(widgets.VBox):
 
     @_safe
     def set_storage(self, storage: str) -> bool:
-        """Replay the run with ``durable`` or ``volatile`` acceptor storage and carry on."""
-        if storage not in STORAGE_VARIANTS:
-            raise ConfigError(f"storage is 'durable' or 'volatile', got {storage!r}")
+        """Replay the run with ``durable`` or ``volatile`` acceptor storage and carry on; the
+        tape is kept, so switching back replays the steps this storage could not take."""
         if storage == self.storage:
             return True
-        reason = self._storage_reason()
-        if reason is not None:
-            self._say(reason, error=True)
+        outcome = self.ctl.set_storage(storage)
+        if not outcome.ok:
             self._sync_storage()
-            return False
-        steps = self.sim.steps
-        sim = self._sim_for(self.sim.trace, variant=STORAGE_VARIANTS[storage])
-        stopped = ""
-        for i, action in enumerate(steps, 1):
-            why = sim.why_not(action)
-            if why is not None:
-                stopped = (f" Step {i} ({action}) cannot happen with {storage} storage "
-                           f"({why}), so the run stops before it.")
-                break
-            sim.apply(action)
-        self.sim = sim
-        self._tape = list(sim.steps)
-        self._history = History(sim.worlds, sim.steps)
-        self.refresh()
-        self._say(f"Replayed {len(sim.steps)} of {len(steps)} steps with {storage} acceptor "
-                  f"storage ({sim.variant}).{stopped}")
-        return True
+        return self._show(outcome)
 
     def _storage_reason(self) -> str | None:
-        if type(self.sim) is not Simulation:
-            return "the storage switch is for single-decree Paxos simulations"
-        if self.sim.variant not in STORAGE_VARIANTS.values():
-            return (f"the storage switch moves between classic and amnesiac-acceptor; this run "
-                    f"uses {self.sim.variant}")
-        return None
+        return self.ctl.storage_reason()
 
     def _on_storage(self, change: dict[str, Any]) -> None:
         if not self._syncing:
@@ -516,35 +467,20 @@ class Stepper(widgets.VBox):
     @_safe
     def goto(self, step: int) -> bool:
         """Move along the tape to the world after ``step`` steps (back or forward)."""
-        if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= len(self._tape):
-            raise ConfigError(f"step must be an int from 0 to {len(self._tape)}, got {step!r}")
-        now = self.step
-        if step < now:
-            self.sim.rewind(step)
-            self._history = History(self.sim.worlds, self.sim.steps)
-        else:
-            for action in self._tape[now:step]:
-                world = self.sim.apply(action)
-                self._history.extend(action, world)
-        self.refresh()
-        self._say(f"at step {step} of {len(self._tape)}")
-        return True
+        outcome = self.ctl.goto(step)
+        if not outcome.ok:
+            self.refresh()
+        return self._show(outcome)
 
     @_safe
     def undo(self) -> bool:
         """Go back one step (the tape keeps it: Step forward redoes it)."""
-        if self.step == 0:
-            self._say("Nothing to undo.", error=True)
-            return False
-        return bool(self.goto(self.step - 1))
+        return self._show(self.ctl.undo())
 
     @_safe
     def forward(self) -> bool:
         """Take the next step on the tape."""
-        if self.step >= len(self._tape):
-            self._say("At the end of the tape: take any action to go on.", error=True)
-            return False
-        return bool(self.do(self._tape[self.step]))
+        return self._show(self.ctl.forward())
 
     def _on_timeline(self, change: dict[str, Any]) -> None:
         if not self._syncing and change["new"] != self.step:
@@ -553,13 +489,7 @@ class Stepper(widgets.VBox):
     @_safe
     def auto_step(self) -> bool:
         """One step of Play: the next step on the tape, else the seeded scheduler's pick."""
-        if self.step < len(self._tape):
-            return bool(self.forward())
-        action = self.sim.next_random_action(self.faults)
-        if action is None:
-            self._say("Nothing more can happen: the run is quiet.")
-            return False
-        return bool(self.do(action))
+        return self._show(self.ctl.auto_step())
 
     def _on_play(self, change: dict[str, Any]) -> None:
         if self._syncing or change["new"] <= (change["old"] or 0):
@@ -571,33 +501,17 @@ class Stepper(widgets.VBox):
     def reset(self) -> bool:
         """Back to where the stepper started (its first simulation, variant and steps)."""
         self.play.playing = False
-        sim = self._origin
-        sim.rewind(0)
-        for action in self._start:
-            sim.apply(action)
-        self.sim = sim
-        self._tape = list(self._start)
-        self.rng = random.Random(sim.seed)
-        self._history = History(sim.worlds, sim.steps)
-        self.refresh()
-        self._say("Reset.")
-        return True
+        return self._show(self.ctl.reset())
 
     # -- loading and exporting ------------------------------------------------------------------
 
     @_safe
     def load(self, trace: Trace, step: int = 0) -> bool:
         """Step through ``trace``: its steps go on the tape and the stepper moves to ``step``."""
-        if not hasattr(trace, "steps") or not hasattr(trace, "cluster"):
-            raise ConfigError(f"load needs a Trace, got {type(trace).__name__}")
         self.play.playing = False
-        sim = self._sim_for(trace)
-        self._install(sim, tape=trace.steps, start=())
-        if step:
-            self.goto(step)
-        self._say(f"Loaded a {trace.variant} run of {len(trace.steps)} steps; "
-                  "press Step ▶ to go through it.")
-        return True
+        outcome = self.ctl.load(trace, step)
+        self._install()
+        return self._show(outcome, redraw=False)
 
     @_safe
     def load_json(self, text: str) -> bool:

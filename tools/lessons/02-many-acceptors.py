@@ -110,7 +110,7 @@ ax = px.viz.sequence_chart(sim.trace)
 # %% tags=["nbval-ignore-output"]
 three = px.Simulation(px.Cluster(proposers=1, acceptors=3), seed=SEED)
 three.propose("p1", "confirmed")
-px.viz.Stepper(three)
+px.viz.ClusterView(three)
 
 # %%
 played = px.Simulation(px.Cluster(proposers=1, acceptors=3), seed=SEED)
@@ -189,7 +189,7 @@ print("learned:", sim.learned())
 # %% tags=["nbval-ignore-output"]
 five = px.Simulation(px.Cluster(proposers=1, acceptors=5), seed=SEED)
 five.propose("p1", "confirmed")
-px.viz.Stepper(five)
+px.viz.ClusterView(five)
 
 # %%
 played = px.Simulation(px.Cluster(proposers=1, acceptors=5), seed=SEED)

@@ -201,7 +201,7 @@ guess.reveal("'confirmed', the value a1 reported" if scene.world.node("p2").prop
 # and see what `p2` proposes then. The chart after it is the same scene, for a printed copy.
 
 # %% tags=["nbval-ignore-output"]
-px.viz.Stepper(scene.trace)
+px.viz.ClusterView(scene.trace)
 
 # %%
 ax = px.viz.sequence_chart(scene.trace)
@@ -261,7 +261,7 @@ for variant in ("classic", "snippet", "forgetful-proposer", "duplicate-ballots")
 print(found["snippet"].numbered())
 
 # %% tags=["nbval-ignore-output"]
-px.viz.Stepper(found["snippet"])
+px.viz.ClusterView(found["snippet"])
 
 # %%
 ax = px.viz.sequence_chart(found["snippet"])
@@ -278,7 +278,7 @@ ax = px.viz.sequence_chart(found["snippet"])
 # say, so step 4 of the argument is gone, and so is agreement.
 
 # %% tags=["nbval-ignore-output"]
-px.viz.Stepper(found["forgetful-proposer"])
+px.viz.ClusterView(found["forgetful-proposer"])
 
 # %%
 ax = px.viz.sequence_chart(found["forgetful-proposer"])
@@ -294,7 +294,7 @@ ax = px.viz.sequence_chart(found["forgetful-proposer"])
 # "one ballot, one value", is gone.
 
 # %% tags=["nbval-ignore-output"]
-px.viz.Stepper(found["duplicate-ballots"])
+px.viz.ClusterView(found["duplicate-ballots"])
 
 # %%
 ax = px.viz.sequence_chart(found["duplicate-ballots"])

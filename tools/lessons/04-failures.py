@@ -224,7 +224,7 @@ ax = px.viz.sequence_chart(sim.trace)
 # different message.
 
 # %% tags=["nbval-ignore-output"]
-px.viz.Stepper(sim)
+px.viz.ClusterView(sim)
 
 # %% [markdown]
 # ### Why write to disk *before* replying

@@ -46,6 +46,19 @@ duel = liveness.race("duel", seed=SEED + 17)
 print(duel.story(first=14))
 
 # %% [markdown]
+# Replay this duel yourself. The view below opens it at step 14 with the rest of the race on
+# its tape: press Step ▶ (or the → key) to follow it, or take over. Each proposer's ballot is
+# written under it. **Timeout** on a refused proposer starts a higher ballot and prolongs the
+# duel; delivering a quorum's *accept* messages before the rival's next *prepare* ends it.
+# The chart after it shows the first 30 steps, for a printed copy.
+
+# %% tags=["nbval-ignore-output"]
+px.viz.ClusterView(duel.trace, at=14)
+
+# %%
+ax = px.viz.sequence_chart(duel.trace, step=30)
+
+# %% [markdown]
 # Look at steps 3 to 18. p1 is refused because a2 promised p2's ballot 1.p2, so p1 starts
 # 2.p1 at once. Its prepares overtake p2's slow accepts, so by step 8 a2 has promised 2.p1
 # and refuses p2's accept; p2 starts 3.p2 at once, which overtakes p1's accepts, and so

@@ -140,6 +140,19 @@ print(found["amnesiac-acceptor"].numbered())
 ax = px.viz.sequence_chart(found["amnesiac-acceptor"])
 
 # %% [markdown]
+# Step through each counterexample the checker found: pick a variant in the view's *run*
+# menu. Each opens at its violation, the red verdict naming the two values chosen;
+# ⟲ Replay from the start and ▶ Play walk it from step 0. The charts after it are the other
+# three, for a printed copy.
+
+# %% tags=["nbval-ignore-output"]
+px.viz.ClusterView(found["amnesiac-acceptor"], runs=found)
+
+# %%
+for variant in ("snippet", "forgetful-proposer", "duplicate-ballots"):
+    ax = px.viz.sequence_chart(found[variant])
+
+# %% [markdown]
 # ## Lamport's Paxos.tla, counted against TLC
 #
 # How do we know the explorer itself is right? One way is to run it on a model whose state

@@ -208,6 +208,21 @@ for verdict in sim.check():
 # replicas that applied the same number of slots hold the same order states.
 
 # %% [markdown]
+# Step through the whole story below, from the moment before `r1` crashes. Under the
+# diagrams each replica's log is a row of slots: ✓ applied, ● committed (known chosen),
+# ? accepted (a vote whose outcome it does not know), · a gap, and *no-op*. Press Step ▶ to
+# watch `r2` take over and fill slot 1 with a no-op, and `r1` catch up after its restart; or
+# crash and partition replicas yourself for another leader change. The chart after it shows
+# the 40 steps from the crash, for a printed copy.
+
+# %% tags=["nbval-ignore-output"]
+crash = sim.trace.steps.index(px.Crash("r1"))
+px.viz.ClusterView(sim.trace, at=crash, value="create #9 (c9/1)")
+
+# %%
+ax = px.viz.sequence_chart(sim.trace, step=crash + 40, window=40)
+
+# %% [markdown]
 # ## Exactly once
 #
 # The client above retried because it heard nothing. Usually the first attempt was lost, as
