@@ -139,7 +139,8 @@ def test_a_search_cut_short_says_so_and_exits_three() -> None:
         (["--model", "tla", "--variant", "snippet"], "--variant cannot be used with --model tla"),
         (["--model", "tla", "--values", "a,b"], "--values is a number of values"),
         (["--model", "tla", "--max-ballot", "99"], "--max-ballot: must be a whole number from 0"),
-        (["--model", "tla", "--max-ballot", "7"], "--max-ballot must be from 0 to 6 with --model tla"),
+        (["--model", "tla", "--max-ballot", "7"],
+         "--max-ballot must be from 0 to 6 with --model tla"),
         (["--quorums", "singleton"], "--quorums cannot be used with --model engine"),
         (["--variant", "duplicate-ballots", "--symmetry"],
          "symmetry reduction needs interchangeable acceptors, learners or values"),
@@ -172,3 +173,30 @@ def test_smaller_ballot_bounds_are_searched_first() -> None:
     assert "Found while searching ballot rounds up to 1" in text.stdout
     code, data = run_json("--proposers", "1", "--acceptors", "1", "--max-ballot", "2")
     assert code == 0 and data["max_ballot_searched"] == 2  # no violation: every bound searched
+
+
+def test_defaults_reduce_and_use_symmetry_where_the_model_allows() -> None:
+    code, data = run_json("--proposers", "2", "--acceptors", "1", "--max-ballot", "1")
+    assert code == 0 and data["end"] == "exhausted"
+    assert (data["states"], data["transitions"], data["depth"]) == (102, 521, 13)
+    assert "reduced: dead replies and stale proposer state dropped" in data["model"]  # type: ignore[operator]
+    assert data["symmetry"] is False  # one acceptor, one learner, a value per proposer
+    code, data = run_json("--proposers", "2", "--acceptors", "2", "--max-ballot", "1",
+                          "--properties", "agreement,validity")
+    assert code == 0 and data["symmetry"] is True
+    assert (data["states"], data["transitions"], data["depth"]) == (616, 5_299, 20)
+
+
+def test_an_incomplete_check_does_not_call_anything_shortest() -> None:
+    done = run_cli("--proposers", "2", "--acceptors", "1", "--max-ballot", "2",
+                   "--max-states", "20")
+    assert done.returncode == 3
+    assert "INCOMPLETE" in done.stdout
+    assert "shortest" not in done.stdout.split("INCOMPLETE")[1].replace(
+        "shortest example", "")
+    assert "no counterexample was found" in done.stdout
+
+
+def test_a_json_run_reports_peak_memory() -> None:
+    code, data = run_json("--proposers", "1", "--acceptors", "1", "--max-ballot", "1")
+    assert code == 0 and 0 < data["peak_memory_mb"] < 1_500  # type: ignore[operator]
