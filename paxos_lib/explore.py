@@ -38,6 +38,25 @@ successors share them and find their codes by identity (canonical objects live a
 the search, so identities are never reused).  Only the keys and the current level's worlds
 are kept, not every world.
 
+Smaller worlds.  With ``reduce=True`` every world is replaced by its canonical form
+(``paxos_lib.reduce``: dead replies, messages to nodes the search never delivers to, and
+proposer or learner state no handler will read again are dropped), a stuttering
+bisimulation, so verdicts and shortest counterexample lengths are unchanged; ``check`` does
+this by default.
+
+Least interleaved.  Breadth-first order picks *a* shortest counterexample, often one that
+jumps between the proposers at every step.  ``least_interleaved=True`` (the default) then
+picks, among all shortest counterexamples, one with the fewest *switches*: over the steps
+that serve a proposer (``served``: its proposal, timeout, crash, recovery, or a message it
+sends or receives), the number of neighbours serving different proposers.  Passes with at
+most 0, 1, 2, ... switches walk (state, last proposer) pairs to the counterexample's length
+along shortest paths only, so the answer is still shortest; a pass that runs out of time or
+memory leaves the breadth-first counterexample in place.
+
+Bounded by default.  Every search stops at ``time_limit`` (default 600 s) and at
+``memory_limit`` megabytes of resident memory (default 1,500), ending "time limit" or
+"memory limit" rather than running for ever or being killed.
+
 NOTE: the default network is ``sent-set`` (Lamport's ``msgs``): a message once sent can be
 received any number of times or never, which covers loss, duplication and reordering for
 safety with far fewer states than the ``lossy`` multiset.

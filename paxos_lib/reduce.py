@@ -33,6 +33,18 @@ returns actions, never canonical worlds, so traces show the full state).  The pr
 read votes, proposals, acceptors' state and what learners learned, none of which ``c``
 changes (a property that read the removed messages or fields would need ``reduce=False``).
 
+Why not partial-order reduction by receiving node.  Deliveries to different nodes do commute
+in the sent-set network (each reads and writes only its receiver's state and adds to a set
+that only grows), but commuting is not enough to skip states soundly: a persistent set must
+also contain every transition that could run first along some path and depends on it.  A
+set made of node n's enabled deliveries misses the deliveries to n of messages not sent
+yet (n may receive a later Prepare before the one in flight, which is how most of the
+variants' bugs happen), and a message to n can come from any node that can still hear from
+n, so closing the set under "may send to n" takes every proposer and every acceptor: the
+whole enabled set.  Sleep sets would prune transitions but not states.  The canonical world
+removes the same redundancy at its source instead: most of the interleavings that differ
+only in when a reply was sent differ only in dead replies and stale collections.
+
 The facts above are about the roles in ``paxos_lib.roles`` under the rules in force, not
 about a variant's name.  ``Reduction.of`` checks them against the handlers themselves with
 a handful of probes (round kept on a restart, new ballots above the round, each "ignored"
