@@ -45,7 +45,8 @@ bisimulation, so verdicts and shortest counterexample lengths are unchanged; ``c
 this by default.
 
 Least interleaved.  Breadth-first order picks *a* shortest counterexample, often one that
-jumps between the proposers at every step.  ``least_interleaved=True`` (the default) then
+jumps between the proposers at every step.  ``least_interleaved=True`` (``check``'s
+default; off by default in the API so that the lessons' stored outputs stay as they are) then
 picks, among all shortest counterexamples, one with the fewest *switches*: over the steps
 that serve a proposer (``served``: its proposal, timeout, crash, recovery, or a message it
 sends or receives), the number of neighbours serving different proposers.  Passes with at
@@ -145,7 +146,7 @@ def explore(
     max_copies: int = 2,
     symmetry: bool | str = False,
     reduce: bool = False,
-    least_interleaved: bool = True,
+    least_interleaved: bool = False,
     memory_limit: float | None = None,
     start: World | Trace | Simulation | None = None,
     progress: bool | str = False,
@@ -163,8 +164,8 @@ def explore(
     (``symmetry="auto"``: use it when something is).
     ``reduce=True`` searches canonical worlds (``paxos_lib.reduce``: messages and state that
     can no longer influence the future dropped; same verdicts, counterexamples as short,
-    fewer states).  ``least_interleaved`` (default) picks, among the shortest
-    counterexamples, one with the fewest switches between proposers (``switches``).
+    fewer states).  ``least_interleaved=True`` picks, among the shortest counterexamples,
+    one with the fewest switches between proposers (``switches``; ``check`` does by default).
     ``time_limit`` (seconds) and ``memory_limit`` (megabytes of resident memory) default to
     ``paxos_lib.search``'s ``DEFAULT_TIME_LIMIT`` and ``DEFAULT_MEMORY_LIMIT``; the search
     then ends "time limit" or "memory limit".  ``progress``: True for a bar, ``"lines"`` for
@@ -287,7 +288,7 @@ def explore(
         )
     else:
         detail = (
-            f"search stopped at the time limit ({seconds:g} s); the space with {bounds} was "
+            f"search stopped at the time limit ({seconds:.4g} s); the space with {bounds} was "
             "not exhausted, so nothing is proved beyond the states seen"
         )
     return ExploreResult(

@@ -158,7 +158,8 @@ def test_help_lists_every_flag() -> None:
     done = run_cli("--help")
     assert done.returncode == 0
     for flag in ("--model", "--variant", "--proposers", "--acceptors", "--max-ballot",
-                 "--max-crashes", "--symmetry", "--json", "--quorums", "--time-limit"):
+                 "--max-crashes", "--symmetry", "--json", "--quorums", "--time-limit",
+                 "--memory-limit", "--reduce", "--no-reduce", "--no-symmetry"):
         assert flag in done.stdout
 
 
@@ -200,3 +201,13 @@ def test_an_incomplete_check_does_not_call_anything_shortest() -> None:
 def test_a_json_run_reports_peak_memory() -> None:
     code, data = run_json("--proposers", "1", "--acceptors", "1", "--max-ballot", "1")
     assert code == 0 and 0 < data["peak_memory_mb"] < 1_500  # type: ignore[operator]
+
+
+def test_check_prints_the_least_interleaved_shortest_counterexample() -> None:
+    args = ("--variant", "snippet", "--proposers", "2", "--acceptors", "1", "--max-ballot", "1")
+    code, least = run_json(*args)
+    code_plain, plain = run_json(*args, "--no-least-interleaved")
+    assert code == code_plain == 1
+    assert len(least["counterexample"]) == len(plain["counterexample"]) == 8  # type: ignore[arg-type]
+    assert least["counterexample"] != plain["counterexample"]
+    assert "1 switch between proposers, against 3" in least["detail"]  # type: ignore[operator]

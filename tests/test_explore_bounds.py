@@ -104,7 +104,8 @@ def test_the_least_interleaved_shortest_counterexample_is_preferred(
 ) -> None:
     plain = px.explore(cluster, EACH, variant=variant, max_ballot=1, least_interleaved=False,
                        **kwargs)
-    chosen = px.explore(cluster, EACH, variant=variant, max_ballot=1, **kwargs)
+    chosen = px.explore(cluster, EACH, variant=variant, max_ballot=1, least_interleaved=True,
+                        **kwargs)
     assert plain.counterexample is not None and chosen.counterexample is not None
     # as short as the breadth-first one, with fewer switches, and a real run
     assert len(plain.counterexample) == len(chosen.counterexample) == length
@@ -116,7 +117,8 @@ def test_the_least_interleaved_shortest_counterexample_is_preferred(
 
 
 def test_snippet_reads_as_one_proposer_then_the_other() -> None:
-    run = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1).counterexample
+    run = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1,
+                     least_interleaved=True).counterexample
     assert run is not None
     who = [served(a, frozenset({"p1", "p2"})) for a in run.steps]
     assert who == sorted(who, key=lambda p: p != who[0])  # one block, then the other
@@ -128,8 +130,16 @@ def test_the_least_interleaved_search_also_runs_reduced_and_with_symmetry() -> N
     plain = px.explore(three, EACH, variant="minority-quorum", max_ballot=1, properties=props,
                        least_interleaved=False, reduce=True, symmetry=True)
     least = px.explore(three, EACH, variant="minority-quorum", max_ballot=1, properties=props,
-                       reduce=True, symmetry=True)
+                       reduce=True, symmetry=True, least_interleaved=True)
     assert plain.counterexample is not None and least.counterexample is not None
     assert len(least.counterexample) == len(plain.counterexample) == 8
     assert switches(least.counterexample.steps, three.proposer_ids) == 1
     assert switches(plain.counterexample.steps, three.proposer_ids) == 7
+
+
+def test_the_api_default_keeps_the_breadth_first_counterexample() -> None:
+    default = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1)
+    plain = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1,
+                       least_interleaved=False)
+    assert default.counterexample is not None and plain.counterexample is not None
+    assert default.counterexample.steps == plain.counterexample.steps

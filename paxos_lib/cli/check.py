@@ -66,7 +66,7 @@ TLA_MAX_BALLOT = 6
 #: Flags that only the engine model reads, and only the TLA+ model reads (dest names).
 ENGINE_ONLY = (
     "proposers", "learners", "quorum", "variant", "network", "any_value", "max_crashes",
-    "max_copies", "partitions", "properties", "reduce",
+    "max_copies", "partitions", "properties", "reduce", "least_interleaved",
 )
 TLA_ONLY = ("quorums",)
 
@@ -196,6 +196,10 @@ def register(subparsers: Any) -> None:
                         help="engine: search canonical worlds, without the messages and "
                         "proposer/learner state that can no longer influence the future "
                         "(same verdicts, counterexamples as short; default: on)")
+    bounds.add_argument("--least-interleaved", action=argparse.BooleanOptionalAction,
+                        default=None,
+                        help="engine: among the shortest counterexamples print one with the "
+                        "fewest switches between proposers (default: on)")
     stop = parser.add_argument_group("limits that stop a search early (exit status 3)")
     stop.add_argument("--max-depth", type=_whole(1, "a whole number >= 1"), default=None,
                       metavar="N", help="stop at this depth (the initial state is depth 1)")
@@ -303,6 +307,7 @@ def _explore_engine_within(args: argparse.Namespace, cluster: Cluster,
         partitions=bool(args.partitions),
         symmetry="auto" if args.symmetry is None else args.symmetry,
         reduce=args.reduce is not False,
+        least_interleaved=args.least_interleaved is not False,
         properties=args.properties,
         max_depth=args.max_depth,
         max_states=args.max_states,
