@@ -14,13 +14,17 @@ each the median of ``--repeat`` runs, and then, in one more untimed run under
 ``tracemalloc``, the peak memory of the packed explorer and the bytes per stored state.
 
 Part 2, the message-level engine (``paxos_lib.explore``): 2 proposers, 3 acceptors, 2
-values, ballots up to 2, with a ``--budget`` time limit (default 10 s), and the smaller
-configurations that do fit, each without and with symmetry reduction (acceptors
-interchangeable, and values when any proposer may be asked for any value), with its end,
-counts and rate.
+values, ballots up to 2, and smaller configurations, each run three ways: plain and with
+symmetry reduction (acceptors interchangeable, and values when any proposer may be asked for
+any value) with a ``--budget`` time limit (default 10 s), and reduced (canonical worlds,
+``paxos_lib.reduce``, plus symmetry where the model allows it: what ``check`` does by
+default) with a ``--reach-budget`` (default 120 s).  Each run is a fresh Python process,
+so its peak resident memory (``peak_memory_mb``, read by the search itself) is its own.
+Each row gives the end, counts, seconds, rate and peak memory.
 
-``--quick`` is a smoke test (Tiny instead of Small, one repeat, small budget).  ``--json``
-prints one JSON object.  This prints figures; it asserts nothing about time.
+``--quick`` is a smoke test (Tiny instead of Small, one repeat, 1 s budgets, the small
+configurations only).  ``--json`` prints one JSON object.  This prints figures; it asserts
+nothing about time.  The machine may be shared: compare rows of one run, not across runs.
 
     python bench/explore.py                 # the figures
     python bench/explore.py --quick --json
@@ -33,6 +37,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -55,7 +60,7 @@ EACH = {"p1": "v1", "p2": "v2"}
 #: (label, cluster, values, explore keyword arguments); each runs without and with symmetry
 ENGINE_CONFIGS: tuple[tuple[str, px.Cluster, Any, dict[str, Any]], ...] = (
     (
-        "2 proposers, 3 acceptors, any of 2 values, ballot rounds <= 2 (the issue's model)",
+        "2 proposers, 3 acceptors, any of 2 values, ballot rounds <= 2 (all properties)",
         px.Cluster(proposers=2, acceptors=3),
         ANY,
         {"max_ballot": 2},
@@ -65,6 +70,24 @@ ENGINE_CONFIGS: tuple[tuple[str, px.Cluster, Any, dict[str, Any]], ...] = (
         px.Cluster(proposers=2, acceptors=3),
         ANY,
         {"max_ballot": 1, "properties": NO_LEARNERS},
+    ),
+    (
+        "2 proposers, 3 acceptors, one value each, ballot rounds <= 1, learners skipped",
+        px.Cluster(proposers=2, acceptors=3),
+        EACH,
+        {"max_ballot": 1, "properties": NO_LEARNERS},
+    ),
+    (
+        "2 proposers, 3 acceptors, one value each, ballot rounds <= 1 (check's defaults)",
+        px.Cluster(proposers=2, acceptors=3),
+        EACH,
+        {"max_ballot": 1},
+    ),
+    (
+        "amnesiac-acceptor, 2 proposers, 3 acceptors, one value each, rounds <= 1, 1 crash",
+        px.Cluster(proposers=2, acceptors=3),
+        EACH,
+        {"max_ballot": 1, "max_crashes": 1, "variant": "amnesiac-acceptor"},
     ),
     (
         "1 proposer, 3 acceptors, any of 2 values, ballot rounds <= 1, learners skipped",
@@ -152,26 +175,47 @@ def tla_part(model: TlaModel, name: str, repeat: int) -> dict[str, Any]:
     }
 
 
-def engine_part(budget: float) -> list[dict[str, Any]]:
+#: The configurations small enough for ``--quick`` (indexes into ENGINE_CONFIGS).
+QUICK_CONFIGS = (5, 6, 8)
+MODES = ("plain", "symmetry", "reduced")
+
+
+def run_one(index: int, mode: str, budget: float) -> dict[str, Any]:
+    """One configuration one way, in this process (``--one``)."""
+    label, cluster, values, kwargs = ENGINE_CONFIGS[index]
+    options: dict[str, Any] = {"symmetry": mode == "symmetry"}
+    if mode == "reduced":
+        options = {"symmetry": "auto", "reduce": True}
+    result = px.explore(cluster, values, time_limit=budget, **options, **kwargs)
+    return {
+        "config": label,
+        "mode": mode,
+        "symmetry": result.symmetry,
+        "end": result.end,
+        "states": result.states,
+        "transitions": result.transitions,
+        "depth": result.depth,
+        "seconds": round(result.seconds, 2),
+        "states_per_second": round(result.states / max(result.seconds, 1e-9)),
+        "transitions_per_second": round(result.transitions / max(result.seconds, 1e-9)),
+        "peak_memory_mb": result.peak_memory_mb,
+        "counterexample_steps": (
+            None if result.counterexample is None else len(result.counterexample)
+        ),
+    }
+
+
+def engine_part(budget: float, reach_budget: float, quick: bool) -> list[dict[str, Any]]:
     rows = []
-    for label, cluster, values, kwargs in ENGINE_CONFIGS:
-        for symmetry in (False, True):
-            result = px.explore(cluster, values, time_limit=budget, symmetry=symmetry, **kwargs)
-            rows.append(
-                {
-                    "config": label,
-                    "symmetry": symmetry,
-                    "end": result.end,
-                    "states": result.states,
-                    "transitions": result.transitions,
-                    "depth": result.depth,
-                    "seconds": round(result.seconds, 2),
-                    "states_per_second": round(result.states / max(result.seconds, 1e-9)),
-                    "transitions_per_second": round(
-                        result.transitions / max(result.seconds, 1e-9)
-                    ),
-                }
+    indexes = QUICK_CONFIGS if quick else range(len(ENGINE_CONFIGS))
+    for index in indexes:
+        for mode in MODES:
+            limit = reach_budget if mode == "reduced" else budget
+            done = subprocess.run(
+                [sys.executable, __file__, "--one", str(index), mode, str(limit)],
+                capture_output=True, text=True, check=True,
             )
+            rows.append(json.loads(done.stdout))
     return rows
 
 
@@ -191,17 +235,19 @@ def as_text(report: dict[str, Any]) -> str:
         f"  with symmetry             {sym['seconds']:8.3f} s  "
         f"({sym['classes']:,} symmetry classes; SPIN without symmetry: {SPIN_SECONDS} s)",
         "",
-        f"Message-level engine (time limit {report['budget']} s each):",
+        f"Message-level engine (time limit {report['budget']} s plain and with symmetry, "
+        f"{report['reach_budget']} s reduced; each run in a fresh process):",
     ]
     for row in report["engine"]:
-        if not row["symmetry"]:
+        if row["mode"] == "plain":
             lines.append(f"  {row['config']}")
         kind = "symmetry classes" if row["symmetry"] else "states"
+        found = (f", counterexample {row['counterexample_steps']} steps"
+                 if row["counterexample_steps"] else "")
         lines.append(
-            f"    {'with symmetry' if row['symmetry'] else 'plain':13} {row['end']}: "
-            f"{row['states']:,} {kind}, {row['transitions']:,} transitions, depth "
-            f"{row['depth']}, {row['seconds']} s ({row['transitions_per_second']:,} "
-            "transitions/s)"
+            f"    {row['mode']:9} {row['end']}: {row['states']:,} {kind}, "
+            f"{row['transitions']:,} transitions, depth {row['depth']}, {row['seconds']} s, "
+            f"peak {row['peak_memory_mb']:.0f} MB{found}"
         )
     return "\n".join(lines)
 
@@ -211,22 +257,31 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure")
     parser.add_argument("--budget", type=float, default=10.0,
                         help="time limit per message-level configuration, seconds")
+    parser.add_argument("--reach-budget", type=float, default=120.0,
+                        help="time limit per reduced message-level configuration, seconds")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke test: Tiny model, one repeat, 1 s budget")
+                        help="smoke test: Tiny model, one repeat, 1 s budgets, small models")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--one", nargs=3, metavar=("INDEX", "MODE", "BUDGET"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
-    repeat, budget = args.repeat, args.budget
+    if args.one:
+        index, mode, limit = args.one
+        print(json.dumps(run_one(int(index), mode, float(limit))))
+        return 0
+    repeat, budget, reach_budget = args.repeat, args.budget, args.reach_budget
     model, name = SMALL, "small"
     if args.quick:
-        repeat, budget, model, name = 1, 1.0, TINY, "tiny"
+        repeat, budget, reach_budget, model, name = 1, 1.0, 1.0, TINY, "tiny"
     report = {
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "repeat": repeat,
         "budget": budget,
+        "reach_budget": reach_budget,
         "tla": tla_part(model, name, repeat),
-        "engine": engine_part(budget),
+        "engine": engine_part(budget, reach_budget, args.quick),
     }
     print(json.dumps(report, indent=2) if args.json else as_text(report))
     return 0

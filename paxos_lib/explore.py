@@ -38,6 +38,26 @@ successors share them and find their codes by identity (canonical objects live a
 the search, so identities are never reused).  Only the keys and the current level's worlds
 are kept, not every world.
 
+Smaller worlds.  With ``reduce=True`` every world is replaced by its canonical form
+(``paxos_lib.reduce``: dead replies, messages to nodes the search never delivers to, and
+proposer or learner state no handler will read again are dropped), a stuttering
+bisimulation, so verdicts and shortest counterexample lengths are unchanged; ``check`` does
+this by default.
+
+Least interleaved.  Breadth-first order picks *a* shortest counterexample, often one that
+jumps between the proposers at every step.  ``least_interleaved=True`` (``check``'s
+default; off by default in the API so that the lessons' stored outputs stay as they are) then
+picks, among all shortest counterexamples, one with the fewest *switches*: over the steps
+that serve a proposer (``served``: its proposal, timeout, crash, recovery, or a message it
+sends or receives), the number of neighbours serving different proposers.  Passes with at
+most 0, 1, 2, ... switches walk (state, last proposer) pairs to the counterexample's length
+along shortest paths only, so the answer is still shortest; a pass that runs out of time or
+memory leaves the breadth-first counterexample in place.
+
+Bounded by default.  Every search stops at ``time_limit`` (default 600 s) and at
+``memory_limit`` megabytes of resident memory (default 1,500), ending "time limit" or
+"memory limit" rather than running for ever or being killed.
+
 NOTE: the default network is ``sent-set`` (Lamport's ``msgs``): a message once sent can be
 received any number of times or never, which covers loss, duplication and reordering for
 safety with far fewer states than the ``lossy`` multiset.
@@ -78,14 +98,19 @@ from paxos_lib.engine import (
 from paxos_lib.errors import ConfigError
 from paxos_lib.messages import Nack
 from paxos_lib.properties import Property, check_property_names
+from paxos_lib.reduce import Reduction
 from paxos_lib.search import (
     END_BOUND,
     END_EXHAUSTED,
+    END_MEMORY_LIMIT,
     END_TIME_LIMIT,
     END_VIOLATION,
     ExploreResult,
+    MemoryGauge,
     Progress,
+    budget,
     check_count,
+    check_memory_limit,
     check_time_limit,
 )
 from paxos_lib.simulation import Simulation
@@ -93,7 +118,7 @@ from paxos_lib.symmetry import Symmetry
 from paxos_lib.trace import Trace
 from paxos_lib.variants import check_variant
 
-__all__ = ["DEFAULT_VALUES", "ExploreResult", "explore"]
+__all__ = ["DEFAULT_VALUES", "ExploreResult", "explore", "switches"]
 
 DEFAULT_VALUES = ("v1", "v2")
 MAX_BALLOT = 9
@@ -119,9 +144,12 @@ def explore(
     properties: Iterable[str] | str | None = None,
     partitions: bool = False,
     max_copies: int = 2,
-    symmetry: bool = False,
+    symmetry: bool | str = False,
+    reduce: bool = False,
+    least_interleaved: bool = False,
+    memory_limit: float | None = None,
     start: World | Trace | Simulation | None = None,
-    progress: bool = False,
+    progress: bool | str = False,
 ) -> ExploreResult:
     """Search every interleaving of ``cluster`` breadth-first (see the module docstring).
 
@@ -132,7 +160,16 @@ def explore(
     the properties to check (default: all of ``paxos_lib.properties.PROPERTIES``).
     ``symmetry=True`` counts symmetry classes instead of states (acceptors, learners and,
     when any proposer may be asked for any value, values renamed; ``paxos_lib.symmetry``
-    says which renamings each model allows); ConfigError when nothing is interchangeable.
+    says which renamings each model allows); ConfigError when nothing is interchangeable
+    (``symmetry="auto"``: use it when something is).
+    ``reduce=True`` searches canonical worlds (``paxos_lib.reduce``: messages and state that
+    can no longer influence the future dropped; same verdicts, counterexamples as short,
+    fewer states).  ``least_interleaved=True`` picks, among the shortest counterexamples,
+    one with the fewest switches between proposers (``switches``; ``check`` does by default).
+    ``time_limit`` (seconds) and ``memory_limit`` (megabytes of resident memory) default to
+    ``paxos_lib.search``'s ``DEFAULT_TIME_LIMIT`` and ``DEFAULT_MEMORY_LIMIT``; the search
+    then ends "time limit" or "memory limit".  ``progress``: True for a bar, ``"lines"`` for
+    a plain line on stderr every few seconds.
     """
     custom = not isinstance(cluster, Cluster) and hasattr(cluster, "make_rules")
     if not isinstance(cluster, Cluster) and not custom:
@@ -147,7 +184,15 @@ def explore(
     check_count("max_states", max_states, low=1, high=MAX_STATES, allow_none=True)
     check_count("max_copies", max_copies, low=1, high=MAX_COPIES)
     check_time_limit(time_limit)
-    for name, flag in (("partitions", partitions), ("symmetry", symmetry), ("progress", progress)):
+    check_memory_limit(memory_limit)
+    if not (isinstance(progress, bool) or progress == "lines"):
+        raise ConfigError(f"progress must be True, False or 'lines', not {progress!r}")
+    auto_symmetry = symmetry == "auto"
+    if auto_symmetry:
+        symmetry = not custom
+    flags = (("partitions", partitions), ("symmetry", symmetry), ("reduce", reduce),
+             ("least_interleaved", least_interleaved))
+    for name, flag in flags:
         if not isinstance(flag, bool):
             raise ConfigError(f"{name} must be True or False, not {flag!r}")
     if symmetry and custom:
@@ -165,29 +210,45 @@ def explore(
         )
     sym = None
     if symmetry:
-        sym = Symmetry.of(
-            cluster,
-            unique_ballots=first.rules.unique_ballots,
-            partitions=partitions,
-            values=values,
-            extra_values=tuple(sorted(first.proposed - set(values))),
-            clients=clients,
-            partitioned=first.partition is not None,
-        )
+        try:
+            sym = Symmetry.of(
+                cluster,
+                unique_ballots=first.rules.unique_ballots,
+                partitions=partitions,
+                values=values,
+                extra_values=tuple(sorted(first.proposed - set(values))),
+                clients=clients,
+                partitioned=first.partition is not None,
+            )
+        except ConfigError:
+            if not auto_symmetry:
+                raise
+    learners = custom or any(p.name in READS_LEARNERS for p in props)
+    quiet = frozenset(() if learners else first.cluster.learner_ids)
+    reduction = Reduction.of(first, quiet) if reduce and not custom else None
     search = _Search(
         first=first,
         symmetry=sym,
+        reduction=reduction,
         max_ballot=max_ballot,
         max_crashes=max_crashes,
         max_copies=max_copies,
         partitions=partitions,
         clients=clients,
-        learners=custom or any(p.name in READS_LEARNERS for p in props),
+        learners=learners,
         every_step_ballot=custom,
         always=[p for p in props if p.kind == "always"],
         sometimes=[p for p in props if p.kind == "sometimes"],
     )
-    end = search.run(max_depth, max_states, time_limit, progress)
+    seconds, megabytes = budget(time_limit, memory_limit)
+    end = search.run(max_depth, max_states, seconds, megabytes, progress)
+    interleaving_note = ""
+    if end == END_VIOLATION and least_interleaved and not custom:
+        clock = time.perf_counter()
+        interleaving_note = search.least_interleaved(
+            max(seconds - search.seconds, 1.0), megabytes
+        )
+        search.seconds += time.perf_counter() - clock
 
     trace_class: type = Trace
     if custom:
@@ -198,6 +259,13 @@ def explore(
     def trace(key: Key) -> Trace:
         return trace_class(cluster, variant, network, prefix + search.path(key))  # type: ignore[no-any-return]
 
+    def counterexample() -> Trace | None:
+        if search.violating is None:
+            return None
+        if search.violating_path is not None:
+            return trace_class(cluster, variant, network, prefix + search.violating_path)  # type: ignore[no-any-return]
+        return trace(search.violating)
+
     bounds = (
         f"ballot rounds <= {max_ballot}, crashes <= {max_crashes}"
         + (f", copies <= {max_copies}" if network == "lossy" else "")
@@ -207,14 +275,22 @@ def explore(
     if end == END_EXHAUSTED:
         detail = f"{names} hold in every state reachable with {bounds}"
     elif end == END_VIOLATION:
-        detail = f"{search.violation_name} violated: {search.violation_why}"
+        detail = f"{search.violation_name} violated: {search.violation_why}{interleaving_note}"
     elif end == END_BOUND:
         detail = (
             f"search stopped at {search.stopped_by}; the space with {bounds} was not "
             "exhausted, so nothing is proved beyond the states seen"
         )
+    elif end == END_MEMORY_LIMIT:
+        detail = (
+            f"search stopped at the memory limit ({megabytes:,.0f} MB); the space with "
+            f"{bounds} was not exhausted, so nothing is proved beyond the states seen"
+        )
     else:
-        detail = "search stopped at the time limit; the state space was not exhausted"
+        detail = (
+            f"search stopped at the time limit ({seconds:.4g} s); the space with {bounds} was "
+            "not exhausted, so nothing is proved beyond the states seen"
+        )
     return ExploreResult(
         end=end,
         states=len(search.parent),
@@ -223,13 +299,15 @@ def explore(
         seconds=search.seconds,
         detail=detail,
         violation=search.violation_name,
-        counterexample=None if search.violating is None else trace(search.violating),
+        counterexample=counterexample(),
         examples={
             name: None if key is None else trace(key) for name, key in search.examples.items()
         },
         symmetry=sym is not None,
+        peak_memory_mb=round(search.peak_memory, 1),
         model=f"{variant}: {cluster}; values {_describe_values(values, clients)}; {network}"
-        + ("" if sym is None else f"; symmetry: {sym.interchangeable}"),
+        + ("" if sym is None else f"; symmetry: {sym.interchangeable}")
+        + ("" if reduction is None else f"; reduced: {reduction.describe}"),
     )
 
 
@@ -334,6 +412,7 @@ class _Search:
         *,
         first: World,
         symmetry: Symmetry | None = None,
+        reduction: Reduction | None = None,
         max_ballot: int,
         max_crashes: int,
         max_copies: int,
@@ -357,16 +436,26 @@ class _Search:
         self.objects: list[object] = []
         self.by_id: dict[int, int] = {}
         self.symmetry = symmetry
-        self.raw_seen: set[Key] = set()
+        self.reduction = reduction
+        #: the level (TLC's depth) each stored state was first reached at, and with
+        #: symmetry the class of each plain key met (for the least-interleaved passes)
+        self.level: dict[Key, int] = {}
+        self.raw_class: dict[Key, Key] | None = None if symmetry is None else {}
+        self.raw_seen: dict[Key, Key] = {} if self.raw_class is None else self.raw_class
+        if reduction is not None:
+            first = reduction.canonical(first)
         self.first_world = self.canonical(first, self.key(first, 0))
         self.first_raw = self.key(self.first_world, 0)
         self.first = self.class_key(self.first_raw, self.first_world)
         self.parent: dict[Key, tuple[Key, Action] | None] = {self.first: None}
+        self.level[self.first] = 1
         self.transitions = 0
         self.depth = 1
         self.seconds = 0.0
+        self.peak_memory = 0.0
         self.examples: dict[str, Key | None] = {p.name: None for p in sometimes}
         self.violating: Key | None = None
+        self.violating_path: tuple[Action, ...] | None = None
         self.violation_name: str | None = None
         self.violation_why = ""
         self.stopped_by = ""
@@ -470,20 +559,23 @@ class _Search:
         self,
         max_depth: int | None,
         max_states: int | None,
-        time_limit: float | None,
-        progress: bool,
+        time_limit: float,
+        memory_limit: float,
+        progress: bool | str,
     ) -> str:
         clock = time.perf_counter()
-        deadline = None if time_limit is None else clock + time_limit
+        deadline = clock + time_limit
+        gauge = MemoryGauge()
+        reduce = None if self.reduction is None else self.reduction.canonical
         parent, key_of, canonical = self.parent, self.key, self.canonical
         allowed, within_ballots = self.allowed, self.within_ballots
-        class_key, raw_seen = self.class_key, self.raw_seen
+        class_key, raw_seen, level_of = self.class_key, self.raw_seen, self.level
         symmetric = self.symmetry is not None
         end = END_VIOLATION if self.check(self.first_world, self.first) else END_EXHAUSTED
         frontier: list[tuple[World, int, Key, Key]] = [
             (self.first_world, 0, self.first_raw, self.first)
         ]
-        raw_seen.add(self.first_raw)
+        raw_seen[self.first_raw] = self.first
         with Progress(progress, "explore") as bar:
             while frontier and end == END_EXHAUSTED:
                 last = max_depth is not None and self.depth >= max_depth
@@ -491,8 +583,14 @@ class _Search:
                 for n, (world, crashes, raw, key) in enumerate(frontier):
                     if n % 256 == 0:
                         bar.update(len(parent), self.depth)
-                        if deadline is not None and time.perf_counter() > deadline:
+                        if time.perf_counter() > deadline:
                             end = END_TIME_LIMIT
+                            break
+                        mb = gauge.megabytes()
+                        if mb > self.peak_memory:
+                            self.peak_memory = mb
+                        if mb > memory_limit:
+                            end = END_MEMORY_LIMIT
                             break
                     for action in enabled_actions(world):
                         if not allowed(world, action, crashes):
@@ -500,6 +598,8 @@ class _Search:
                         after = apply_enabled(world, action)
                         if not within_ballots(action, after):
                             continue
+                        if reduce is not None:
+                            after = reduce(after)
                         self.transitions += 1
                         count = crashes + 1 if isinstance(action, Crash) else crashes
                         new_raw = key_of(after, count, (raw, world))
@@ -507,8 +607,7 @@ class _Search:
                             # a world met before needs no renaming to know its class
                             if new_raw in raw_seen:
                                 continue
-                            raw_seen.add(new_raw)
-                            new = class_key(new_raw, after)
+                            new = raw_seen[new_raw] = class_key(new_raw, after)
                         else:
                             new = new_raw
                         if new in parent:
@@ -520,6 +619,7 @@ class _Search:
                             end, self.stopped_by = END_BOUND, f"the state bound {max_states:,}"
                             break
                         parent[new] = (key, action)
+                        level_of[new] = self.depth + 1
                         after = canonical(after, new_raw)
                         next_level.append((after, count, new_raw, new))
                         if self.check(after, new):
@@ -532,6 +632,7 @@ class _Search:
                 frontier = next_level
             bar.update(len(parent), self.depth, force=True)
         self.seconds = time.perf_counter() - clock
+        self.peak_memory = max(self.peak_memory, gauge.megabytes())
         return end
 
     def path(self, key: Key) -> tuple[Action, ...]:
@@ -544,3 +645,151 @@ class _Search:
             link = self.parent[key]
         steps.reverse()
         return tuple(steps)
+
+    # -- the least interleaved of the shortest counterexamples -------------------------------
+
+    def least_interleaved(self, time_limit: float, memory_limit: float) -> str:
+        """Replace the counterexample by a shortest one with the fewest proposer switches.
+
+        Passes for k = 0, 1, 2, ... switches: each is a breadth-first walk over (state,
+        last proposer served) pairs to the counterexample's length, extending a state at
+        step i only if the main search first reached it at level i + 1 (so every path is a
+        shortest path) and only along paths with at most k switches, keeping for each pair
+        the fewest switches so far.  The first pass that reaches a violating state at the
+        last step gives the answer; passes with few switches visit few states.  Returns a
+        note for the detail line, or "" when the breadth-first counterexample already had
+        the fewest (or the passes ran out of time or memory: it is kept, still shortest).
+        """
+        assert self.violating is not None
+        first_path = self.path(self.violating)
+        length = len(first_path)
+        proposers = frozenset(self.first_world.config.cluster.proposer_ids)
+        before = switches(first_path, proposers)
+        if before == 0 or length == 0:
+            return ""
+        deadline = time.perf_counter() + time_limit
+        gauge = MemoryGauge()
+        for k in range(before):
+            found = self._fewest_switches(k, length, proposers, deadline, gauge, memory_limit)
+            if found is None:
+                return ""  # out of time or memory: keep the breadth-first one
+            if found:
+                count = switches(found, proposers)
+                self.violating_path = found
+                return (
+                    f" (the least interleaved of the shortest counterexamples: {count} "
+                    f"switch{'' if count == 1 else 'es'} between proposers, against {before} "
+                    "in the first one found)"
+                )
+        return ""
+
+    def _fewest_switches(
+        self,
+        k: int,
+        length: int,
+        proposers: frozenset[str],
+        deadline: float,
+        gauge: MemoryGauge,
+        memory_limit: float,
+    ) -> tuple[Action, ...] | None:
+        """A shortest violating path with at most ``k`` switches, () if none, None if the
+        time or memory ran out."""
+        reduce = None if self.reduction is None else self.reduction.canonical
+        level_of, raw_class = self.level, self.raw_class
+        Node = tuple[Key, str | None]
+        Entry = tuple[int, World, int, Key, tuple[Node, Action] | None]
+        start: Entry = (0, self.first_world, 0, self.first_raw, None)
+        level: dict[Node, Entry] = {(self.first, None): start}
+        history: list[dict[Node, Entry]] = [level]
+        for step in range(2, length + 2):  # the level (TLC's depth) of the states reached
+            nxt: dict[Node, Entry] = {}
+            for n, (here, (count, world, crashes, raw, _)) in enumerate(level.items()):
+                if n % 256 == 0 and (
+                    time.perf_counter() > deadline or gauge.megabytes() > memory_limit
+                ):
+                    return None
+                last = here[1]
+                for action in enabled_actions(world):
+                    if not self.allowed(world, action, crashes):
+                        continue
+                    who = served(action, proposers)
+                    total = count + (who is not None and last is not None and who != last)
+                    if total > k:
+                        continue
+                    after = apply_enabled(world, action)
+                    if not self.within_ballots(action, after):
+                        continue
+                    if reduce is not None:
+                        after = reduce(after)
+                    c = crashes + 1 if isinstance(action, Crash) else crashes
+                    new_raw = self.key(after, c, (raw, world))
+                    new = raw_class.get(new_raw) if raw_class is not None else new_raw
+                    if new is None:
+                        new = self.class_key(new_raw, after)
+                    if level_of.get(new, step) != step:
+                        continue  # not first reached at this level: not on a shortest path
+                    node = (new, last if who is None else who)
+                    old = nxt.get(node)
+                    if old is None or total < old[0]:
+                        nxt[node] = (total, self.canonical(after, new_raw), c, new_raw,
+                                     (here, action))
+            if not nxt:
+                return ()
+            history.append(nxt)
+            level = nxt
+        best: tuple[int, Node] | None = None
+        for node, (count, world, _, _, _) in level.items():
+            if best is not None and count >= best[0]:
+                continue
+            for p in self.always:
+                holds, why = p.check(world)
+                if not holds:
+                    best = (count, node)
+                    self.violation_name, self.violation_why = p.name, why
+                    break
+        if best is None:
+            return ()
+        steps: list[Action] = []
+        node = best[1]
+        for layer in reversed(history[1:]):
+            link = layer[node][4]
+            assert link is not None
+            node, action = link
+            steps.append(action)
+        steps.reverse()
+        return tuple(steps)
+
+
+def served(action: Action, proposers: frozenset[str]) -> str | None:
+    """The proposer a step serves, or None: the proposer that proposes, times out, crashes
+    or recovers; for a message, the proposer that sent it or receives it, else (a vote to
+    a learner) the proposer whose ballot it carries."""
+    node = getattr(action, "proposer", None) or getattr(action, "node", None)
+    if node is not None:
+        return node if node in proposers else None
+    message = getattr(action, "message", None)
+    if message is None:
+        return None  # partition, heal
+    if message.dst in proposers:
+        return message.dst  # type: ignore[no-any-return]
+    if message.src in proposers:
+        return message.src  # type: ignore[no-any-return]
+    ballot = getattr(message, "ballot", None)
+    owner = getattr(ballot, "node", None)
+    return owner if owner in proposers else None
+
+
+def switches(steps: Iterable[Action], proposers: Iterable[str]) -> int:
+    """How many times a run switches between proposers: over the steps that serve a
+    proposer (``served``), the number of neighbours that serve different ones."""
+    who = frozenset(proposers)
+    count = 0
+    last = None
+    for action in steps:
+        p = served(action, who)
+        if p is None:
+            continue
+        if last is not None and p != last:
+            count += 1
+        last = p
+    return count

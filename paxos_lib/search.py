@@ -14,6 +14,14 @@ A search ends in exactly one of four ways (``END_NAMES``):
    counterexample a shortest one.
 3. ``"bound"`` -- the depth bound cut off states that were still unexplored.
 4. ``"time limit"`` -- the clock ran out first.
+5. ``"memory limit"`` -- the process grew past the memory ceiling first.
+
+Bounded by default: every search has a time limit (``DEFAULT_TIME_LIMIT`` seconds) and a
+memory ceiling (``DEFAULT_MEMORY_LIMIT`` MB of resident memory, below a 2 GB Binder pod), so
+a search ends with a verdict instead of running for ever or being killed by the operating
+system.  ``MemoryGauge`` reads the resident set size from ``/proc/self/statm`` (a few
+microseconds; the searches read it every few hundred states), or the peak from ``resource``
+where there is no ``/proc``.
 
 Depth follows TLC: the initial state is level 1, so a trace of ``n`` steps reaches depth
 ``n + 1``, and ``max_depth`` bounds the same number.  ``transitions`` counts every successor
@@ -27,6 +35,8 @@ nothing from the protocol, so both explorers can use it.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,14 +45,19 @@ from typing import Any, Protocol, Self
 from paxos_lib.errors import ConfigError
 
 __all__ = [
+    "DEFAULT_MEMORY_LIMIT",
+    "DEFAULT_TIME_LIMIT",
     "END_BOUND",
     "END_EXHAUSTED",
+    "END_MEMORY_LIMIT",
     "END_NAMES",
     "END_TIME_LIMIT",
     "END_VIOLATION",
     "ExploreResult",
+    "MemoryGauge",
     "Progress",
     "check_count",
+    "check_memory_limit",
     "check_time_limit",
     "trace_steps",
 ]
@@ -51,7 +66,16 @@ END_EXHAUSTED = "exhausted"
 END_VIOLATION = "violation"
 END_BOUND = "bound"
 END_TIME_LIMIT = "time limit"
-END_NAMES = (END_EXHAUSTED, END_VIOLATION, END_BOUND, END_TIME_LIMIT)
+END_MEMORY_LIMIT = "memory limit"
+END_NAMES = (END_EXHAUSTED, END_VIOLATION, END_BOUND, END_TIME_LIMIT, END_MEMORY_LIMIT)
+
+#: Seconds a search may run unless told otherwise, and the most it may be told (a day).
+DEFAULT_TIME_LIMIT = 600.0
+MAX_TIME_LIMIT = 86_400.0
+#: Megabytes of resident memory a search may grow to unless told otherwise, and the range.
+DEFAULT_MEMORY_LIMIT = 1_500
+MIN_MEMORY_LIMIT = 50
+MAX_MEMORY_LIMIT = 1_000_000
 
 
 class TraceLike(Protocol):
@@ -87,11 +111,67 @@ def check_count(name: str, value: object, *, low: int, high: int, allow_none: bo
 
 
 def check_time_limit(value: object) -> None:
-    """Raise ConfigError unless ``value`` is None or a positive number of seconds."""
+    """Raise ConfigError unless ``value`` is None or a number of seconds in 0 < s <= a day."""
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ConfigError(f"time_limit must be a positive number of seconds or None, not {value!r}")
+    ok = not isinstance(value, bool) and isinstance(value, int | float)
+    if ok:
+        try:
+            ok = 0 < float(value) <= MAX_TIME_LIMIT  # type: ignore[arg-type]
+        except OverflowError:  # an int too large for a float
+            ok = False
+    if not ok:
+        raise ConfigError(
+            f"time_limit must be a positive number of seconds, at most {MAX_TIME_LIMIT:,.0f} "
+            f"(a day), or None for the default {DEFAULT_TIME_LIMIT:.0f}, not {_short(value)}"
+        )
+
+
+def check_memory_limit(value: object) -> None:
+    """Raise ConfigError unless ``value`` is None or megabytes in the allowed range."""
+    if value is None:
+        return
+    ok = not isinstance(value, bool) and isinstance(value, int | float)
+    if ok:
+        try:
+            ok = MIN_MEMORY_LIMIT <= float(value) <= MAX_MEMORY_LIMIT  # type: ignore[arg-type]
+        except OverflowError:
+            ok = False
+    if not ok:
+        raise ConfigError(
+            f"memory_limit must be a number of megabytes from {MIN_MEMORY_LIMIT} to "
+            f"{MAX_MEMORY_LIMIT:,}, or None for the default {DEFAULT_MEMORY_LIMIT}, "
+            f"not {_short(value)}"
+        )
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:20] + "..." + text[-8:] + f" ({len(text)} chars)"
+
+
+class MemoryGauge:
+    """The process's resident memory in megabytes, read cheaply (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+        self._statm = os.path.exists("/proc/self/statm")
+
+    def megabytes(self) -> float:
+        if self._statm:
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * self._page / 1e6
+        import resource  # not on Windows; there the peak is the best we have
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 1e6 if sys.platform == "darwin" else peak / 1e3
+
+
+def budget(time_limit: float | None, memory_limit: float | None) -> tuple[float, float]:
+    """The limits in force: the defaults where None was given."""
+    seconds = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
+    megabytes = DEFAULT_MEMORY_LIMIT if memory_limit is None else float(memory_limit)
+    return seconds, megabytes
 
 
 @dataclass(frozen=True)
@@ -116,6 +196,8 @@ class ExploreResult:
     symmetry: bool = False
     initial_states: int = 1
     model: str = ""
+    #: the most resident memory (MB) the process held while searching, 0 when not measured
+    peak_memory_mb: float = 0.0
 
     def __post_init__(self) -> None:
         if self.end not in END_NAMES:
@@ -172,6 +254,7 @@ class ExploreResult:
             "generated": self.generated,
             "depth": self.depth,
             "seconds": round(self.seconds, 4),
+            "peak_memory_mb": self.peak_memory_mb,
             "symmetry": self.symmetry,
             "violation": self.violation,
             "counterexample": (
@@ -190,23 +273,41 @@ class ExploreResult:
 
 
 class Progress:
-    """A tqdm progress bar for a search, or nothing at all when ``enabled`` is False.
+    """Progress of a search on stderr: a tqdm bar, plain lines, or nothing.
 
-    Call ``update(states, depth)`` now and then with running totals; the bar shows the
-    distinct states, the depth and the rate.  Use as a context manager so it closes.
+    ``enabled`` is False (nothing), True (tqdm's bar: a widget in a notebook, one
+    self-updating line on a terminal) or ``"lines"``: one plain line on stderr every
+    ``LINE_EVERY`` seconds and, if any was printed, one at the end (for logs and ``--json``
+    runs, where a bar's carriage returns would garble the output; a search shorter than
+    ``LINE_EVERY`` prints nothing).  Call ``update(states, depth)`` now and then
+    with running totals.  Use as a context manager so it closes.
     """
 
-    def __init__(self, enabled: bool, description: str = "explore") -> None:
+    LINE_EVERY = 5.0
+
+    def __init__(self, enabled: bool | str, description: str = "explore") -> None:
         self._bar: Any = None
+        self._lines = enabled == "lines"
+        self._description = description
         self._shown = 0
-        self._last = 0.0
-        if enabled:
+        self._start = self._last = time.perf_counter()
+        self._state: tuple[int, int] | None = None
+        self._printed = False
+        if enabled is True:
             from tqdm.auto import tqdm
 
             self._bar = tqdm(desc=description, unit=" states", unit_scale=True, leave=True)
 
     def update(self, states: int, depth: int, *, force: bool = False) -> None:
-        """Advance the bar to ``states`` distinct states at ``depth`` (at most 10 times/s)."""
+        """Advance to ``states`` distinct states at ``depth`` (a bar at most 10 times/s)."""
+        if self._lines:
+            self._state = (states, depth)
+            now = time.perf_counter()
+            if now - self._last >= self.LINE_EVERY:
+                self._last = now
+                self._printed = True
+                self._line(states, depth, now)
+            return
         if self._bar is None:
             return
         now = time.perf_counter()
@@ -217,7 +318,20 @@ class Progress:
         self._bar.update(states - self._shown)
         self._shown = states
 
+    def _line(self, states: int, depth: int, now: float) -> None:
+        seconds = now - self._start
+        print(
+            f"{self._description}: {states:,} states, depth {depth}, {seconds:.0f} s, "
+            f"{states / max(seconds, 1e-9):,.0f} states/s, "
+            f"{MemoryGauge().megabytes():,.0f} MB",
+            file=sys.stderr,
+            flush=True,
+        )
+
     def close(self) -> None:
+        if self._lines and self._printed and self._state is not None:
+            self._line(*self._state, time.perf_counter())  # the last word of a long search
+            self._state = None
         if self._bar is not None:
             self._bar.close()
             self._bar = None

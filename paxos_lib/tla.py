@@ -77,11 +77,15 @@ from paxos_lib.errors import ConfigError, one_of
 from paxos_lib.search import (
     END_BOUND,
     END_EXHAUSTED,
+    END_MEMORY_LIMIT,
     END_TIME_LIMIT,
     END_VIOLATION,
     ExploreResult,
+    MemoryGauge,
     Progress,
+    budget,
     check_count,
+    check_memory_limit,
     check_time_limit,
 )
 
@@ -359,7 +363,7 @@ def reference_bfs(
     """
     _check_search_args(max_depth, time_limit)
     clock = time.perf_counter()
-    deadline = None if time_limit is None else clock + time_limit
+    deadline = clock + budget(time_limit, None)[0]
     first = initial_state(model) if start is None else start
     parent: dict[TlaState, TlaState | None] = {first: None}
     examples: dict[str, TlaState | None] = {"chosen": first if chosen(model, first) else None}
@@ -373,7 +377,7 @@ def reference_bfs(
     while frontier and end == END_EXHAUSTED:
         next_level: list[TlaState] = []
         for state in frontier:
-            if deadline is not None and time.perf_counter() > deadline:
+            if time.perf_counter() > deadline:
                 end = END_TIME_LIMIT
                 break
             for _, after in successors(model, state):
@@ -439,6 +443,8 @@ def _detail(end: str, depth: int) -> str:
         return "agreement is violated: two different values are chosen"
     if end == END_BOUND:
         return f"search stopped at the depth bound {depth}; states beyond it were not explored"
+    if end == END_MEMORY_LIMIT:
+        return "search stopped at the memory limit; the state space was not exhausted"
     return "search stopped at the time limit; the state space was not exhausted"
 
 
@@ -664,22 +670,30 @@ def explore_tla(
     start: TlaState | None = None,
     max_depth: int | None = None,
     time_limit: float | None = None,
-    progress: bool = False,
+    memory_limit: float | None = None,
+    progress: bool | str = False,
 ) -> ExploreResult:
     """Breadth-first search of the model over packed states; TLC's counts, much faster.
 
     With ``symmetry`` the states are symmetry classes (acceptors and values renamed).  The
     search stops at the end of the level where agreement first fails; the counterexample
-    is a shortest one, its steps labelled by ``successors``.
+    is a shortest one, its steps labelled by ``successors``.  ``time_limit`` (seconds) and
+    ``memory_limit`` (megabytes) default to ``paxos_lib.search``'s defaults.
     """
     _check_search_args(max_depth, time_limit)
+    check_memory_limit(memory_limit)
+    if not (isinstance(progress, bool) or progress == "lines"):
+        raise ConfigError(f"progress must be True, False or 'lines', not {progress!r}")
+    time_limit, memory_limit = budget(time_limit, memory_limit)
+    gauge = MemoryGauge()
+    peak = 0.0
     if symmetry and not model.symmetric:
         raise ConfigError(
             "symmetry needs a quorum system that renaming acceptors maps onto itself "
             f"(quorums={model.quorum_kind!r} is not)"
         )
     clock = time.perf_counter()
-    deadline = None if time_limit is None else clock + time_limit
+    deadline = clock + time_limit
     lay = _Layout(model)
     canon = _canonicalizer(lay) if symmetry else None
     sort_acceptors = _acceptor_sorter(lay) if symmetry else None
@@ -748,8 +762,13 @@ def explore_tla(
                                     parent[t] = s
                                     append(t)
                 bar.update(len(parent), depth)
-                if deadline is not None and time.perf_counter() > deadline:
+                if time.perf_counter() > deadline:
                     end = END_TIME_LIMIT
+                    break
+                mb = gauge.megabytes()
+                peak = max(peak, mb)
+                if mb > memory_limit:
+                    end = END_MEMORY_LIMIT
                     break
             if last and next_level:
                 for t in next_level:
@@ -771,6 +790,7 @@ def explore_tla(
         bar.update(len(parent), depth, force=True)
 
     seconds = time.perf_counter() - clock
+    peak = max(peak, gauge.megabytes())
 
     def trace(s: int) -> TlaTrace:
         chain = [s]
@@ -791,6 +811,7 @@ def explore_tla(
         examples={"chosen": None if example is None else trace(example)},
         symmetry=symmetry,
         model=_model_name(model),
+        peak_memory_mb=round(peak, 1),
     )
 
 

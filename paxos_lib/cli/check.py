@@ -14,23 +14,42 @@ a numbered trace; ``--json`` prints one object instead (``ok``, ``end``, ``state
 ``transitions``, ``depth``, ``seconds``, ``counterexample`` as a list of steps or null, and
 more).  A progress bar goes to stderr when it is a terminal (or with ``--progress``).
 
+Every search is bounded: ``--time-limit`` defaults to 600 s and ``--memory-limit`` to
+1,500 MB of resident memory, and the run ends with "time limit" or "memory limit" instead
+of running for ever or being killed.  With the engine, ``--reduce`` (canonical worlds,
+``paxos_lib.reduce``) is on by default and so is ``--symmetry`` whenever the model has
+interchangeable nodes or values (``--no-reduce``, ``--no-symmetry`` count plain states).
+Progress goes to stderr: a bar on a terminal, else one plain line every few seconds
+(``--json`` included), so a long search is never silent.
+
 Exit status: 0 when the properties hold in the whole bounded space, 1 when one is violated,
-2 on bad arguments, 3 when the search stopped at ``--max-depth``, ``--max-states`` or
-``--time-limit`` before covering the space (nothing proved).
+2 on bad arguments, 3 when the search stopped at ``--max-depth``, ``--max-states``,
+``--time-limit`` or ``--memory-limit`` before covering the space (nothing proved).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import time
 from typing import Any
 
 from paxos_lib.cluster import MAX_NODES_PER_ROLE, Cluster
 from paxos_lib.engine import NETWORKS
 from paxos_lib.errors import ConfigError, one_of
 from paxos_lib.properties import PROPERTY_NAMES
-from paxos_lib.search import END_EXHAUSTED, END_VIOLATION, ExploreResult
+from paxos_lib.search import (
+    DEFAULT_MEMORY_LIMIT,
+    DEFAULT_TIME_LIMIT,
+    END_EXHAUSTED,
+    END_VIOLATION,
+    MAX_MEMORY_LIMIT,
+    MAX_TIME_LIMIT,
+    MIN_MEMORY_LIMIT,
+    ExploreResult,
+)
 from paxos_lib.variants import VARIANTS
 
 __all__ = ["EXIT_INCOMPLETE", "MODELS", "register", "run"]
@@ -40,11 +59,14 @@ DEFAULT_VALUES = "confirmed,cancelled"
 DEFAULT_TLA_VALUES = "2"
 EXIT_INCOMPLETE = 3
 MAX_VALUE_COUNT = 9
+#: The ballot bounds each model takes (the engine counts rounds from 1, the spec from 0).
+ENGINE_MAX_BALLOT = 9
+TLA_MAX_BALLOT = 6
 
 #: Flags that only the engine model reads, and only the TLA+ model reads (dest names).
 ENGINE_ONLY = (
     "proposers", "learners", "quorum", "variant", "network", "any_value", "max_crashes",
-    "max_copies", "partitions", "properties",
+    "max_copies", "partitions", "properties", "reduce", "least_interleaved",
 )
 TLA_ONLY = ("quorums",)
 
@@ -62,14 +84,37 @@ def _whole(low: int, what: str) -> Any:
     return parse
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}") from None
-    if not value > 0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text}")
-    return value
+def _whole_range(low: int, high: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low} to {high}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def _number(low: float, high: float, unit: str) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except (ValueError, OverflowError):
+            value = float("nan")
+        if not low < value <= high:  # also refuses nan and inf
+            raise argparse.ArgumentTypeError(
+                f"must be a number of {unit} above {low:g} and at most {high:,.0f}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+_seconds = _number(0, MAX_TIME_LIMIT, "seconds")
 
 
 def _names(text: str) -> list[str]:
@@ -130,10 +175,11 @@ def register(subparsers: Any) -> None:
                        "default: all).  Leaving out 'learners' lets the search skip "
                        "deliveries to learners, which only listen")
     bounds = parser.add_argument_group("bounds of the model")
-    bounds.add_argument("--max-ballot", type=_whole(0, "a whole number >= 0"), default=2,
+    bounds.add_argument("--max-ballot", type=_whole_range(0, ENGINE_MAX_BALLOT), default=2,
                         metavar="N",
-                        help="engine: highest ballot round a proposer may start (from 1); "
-                        "tla: ballots are 0..N (default: %(default)s)")
+                        help=f"engine: highest ballot round a proposer may start (1 to "
+                        f"{ENGINE_MAX_BALLOT}); tla: ballots are 0..N (N from 0 to "
+                        f"{TLA_MAX_BALLOT}) (default: %(default)s)")
     bounds.add_argument("--max-crashes", type=_whole(0, "a whole number >= 0"), default=None,
                         metavar="N", help="engine: crashes allowed on any path (default: 0)")
     bounds.add_argument("--max-copies", type=_whole(1, "a whole number >= 1"), default=None,
@@ -141,18 +187,36 @@ def register(subparsers: Any) -> None:
                         help="engine, lossy network: copies of a message in flight (default: 2)")
     bounds.add_argument("--partitions", action="store_true", default=None,
                         help="engine: let the network partition and heal")
-    bounds.add_argument("--symmetry", action="store_true", default=None,
+    bounds.add_argument("--symmetry", action=argparse.BooleanOptionalAction, default=None,
                         help="symmetry reduction: interchangeable acceptors, learners and "
-                        "(with --any-value, or --model tla) values; counts symmetry classes")
+                        "(with --any-value, or --model tla) values; counts symmetry classes "
+                        "(default: on with the engine whenever the model has "
+                        "interchangeable nodes or values, off with --model tla)")
+    bounds.add_argument("--reduce", action=argparse.BooleanOptionalAction, default=None,
+                        help="engine: search canonical worlds, without the messages and "
+                        "proposer/learner state that can no longer influence the future "
+                        "(same verdicts, counterexamples as short; default: on)")
+    bounds.add_argument("--least-interleaved", action=argparse.BooleanOptionalAction,
+                        default=None,
+                        help="engine: among the shortest counterexamples print one with the "
+                        "fewest switches between proposers (default: on)")
     stop = parser.add_argument_group("limits that stop a search early (exit status 3)")
     stop.add_argument("--max-depth", type=_whole(1, "a whole number >= 1"), default=None,
                       metavar="N", help="stop at this depth (the initial state is depth 1)")
     stop.add_argument("--max-states", type=_whole(1, "a whole number >= 1"), default=None,
                       metavar="N", help="engine: stop after this many distinct states")
     stop.add_argument("--time-limit", type=_seconds, default=None, metavar="S",
-                      help="stop after this many seconds")
+                      help=f"stop after this many seconds (default: {DEFAULT_TIME_LIMIT:.0f}; "
+                      f"at most {MAX_TIME_LIMIT:,.0f})")
+    stop.add_argument("--memory-limit", type=_number(MIN_MEMORY_LIMIT - 1e-9,
+                                                     MAX_MEMORY_LIMIT, "megabytes"),
+                      default=None, metavar="MB",
+                      help=f"stop when the process holds this many megabytes (default: "
+                      f"{DEFAULT_MEMORY_LIMIT:,}; from {MIN_MEMORY_LIMIT})")
     parser.add_argument("--progress", action="store_true",
-                        help="show a progress bar on stderr even when it is not a terminal")
+                        help="show a progress bar on stderr even when it is not a terminal "
+                        "(without it: a bar on a terminal, else a plain line every few "
+                        "seconds for long searches, --json included)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (verdict, counts, counterexample) "
                         "instead of text")
@@ -169,12 +233,22 @@ def _refuse(args: argparse.Namespace, names: tuple[str, ...], model: str) -> Non
 def _engine_values(args: argparse.Namespace, cluster: Cluster) -> Any:
     text = DEFAULT_VALUES if args.values is None else args.values
     values = _names(text)
-    if text.strip().isdigit():
-        if not 1 <= int(text) <= MAX_VALUE_COUNT:
-            raise ConfigError(f"--values N must be from 1 to {MAX_VALUE_COUNT}, got {text}")
-        values = [f"v{i}" for i in range(1, int(text) + 1)]
+    if re.fullmatch(r"\s*[-+]?\d+\s*", text):
+        count = int(text)
+        if not 1 <= count <= MAX_VALUE_COUNT:
+            raise ConfigError(
+                f"--values must be a count from 1 to {MAX_VALUE_COUNT} or a comma-separated "
+                f"list of names such as v1,v2, got {text.strip()}"
+            )
+        values = [f"v{i}" for i in range(1, count + 1)]
     if not values:
         raise ConfigError(f"--values must name at least one value, got {text!r}")
+    bad = [v for v in values if v.startswith("-")]
+    if bad:
+        raise ConfigError(
+            f"--values names cannot start with '-', got {bad[0]!r}; give a count from 1 to "
+            f"{MAX_VALUE_COUNT} or names such as v1,v2"
+        )
     if args.any_value:
         return values
     proposers = cluster.proposer_ids
@@ -193,17 +267,26 @@ def explore_engine(args: argparse.Namespace) -> ExploreResult:
     )
     if args.properties is not None and not args.properties:
         raise ConfigError(f"--properties must name at least one of {one_of(PROPERTY_NAMES)}")
+    if not 1 <= args.max_ballot <= ENGINE_MAX_BALLOT:
+        raise ConfigError(
+            f"--max-ballot must be from 1 to {ENGINE_MAX_BALLOT} with the engine model "
+            f"(ballot rounds start at 1), got {args.max_ballot}"
+        )
+    _engine_values(args, cluster)  # bad values fail before any search starts
+    # One time limit for the whole run, shared by the bounds searched in turn.
+    args.deadline = time.monotonic() + (
+        DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
+    )
     # Smaller ballot bounds first: their state spaces are included in the larger one's and
     # far smaller, so a violation usually turns up in seconds instead of an hour.  A
     # violation within a smaller bound is a violation within the asked-for bound too.
     result = None
-    for bound in range(min(1, args.max_ballot), args.max_ballot + 1):
+    for bound in range(1, args.max_ballot + 1):
         result = _explore_engine_within(args, cluster, bound)
         if result.end != END_EXHAUSTED or bound == args.max_ballot:
             break
-        if not args.json:
-            print(f"max-ballot {bound}: no violation ({result.states:,} states); "
-                  f"now max-ballot {bound + 1}", file=sys.stderr)
+        print(f"max-ballot {bound}: no violation ({result.states:,} states, "
+              f"{result.seconds:.1f} s); now max-ballot {bound + 1}", file=sys.stderr)
     assert result is not None
     args.found_within = bound
     return result
@@ -222,11 +305,14 @@ def _explore_engine_within(args: argparse.Namespace, cluster: Cluster,
         max_crashes=0 if args.max_crashes is None else args.max_crashes,
         max_copies=2 if args.max_copies is None else args.max_copies,
         partitions=bool(args.partitions),
-        symmetry=bool(args.symmetry),
+        symmetry="auto" if args.symmetry is None else args.symmetry,
+        reduce=args.reduce is not False,
+        least_interleaved=args.least_interleaved is not False,
         properties=args.properties,
         max_depth=args.max_depth,
         max_states=args.max_states,
-        time_limit=args.time_limit,
+        time_limit=max(args.deadline - time.monotonic(), 0.001),
+        memory_limit=args.memory_limit,
         progress=_progress(args),
     )
 
@@ -241,6 +327,11 @@ def explore_model(args: argparse.Namespace) -> ExploreResult:
     text = DEFAULT_TLA_VALUES if args.values is None else args.values
     if not text.strip().isdigit():
         raise ConfigError(f"with --model tla, --values is a number of values, got {text!r}")
+    if args.max_ballot > TLA_MAX_BALLOT:
+        raise ConfigError(
+            f"--max-ballot must be from 0 to {TLA_MAX_BALLOT} with --model tla (ballots "
+            f"0..N), got {args.max_ballot}"
+        )
     model = TlaModel(
         acceptors=args.acceptors,
         values=int(text),
@@ -252,12 +343,16 @@ def explore_model(args: argparse.Namespace) -> ExploreResult:
         symmetry=bool(args.symmetry),
         max_depth=args.max_depth,
         time_limit=args.time_limit,
+        memory_limit=args.memory_limit,
         progress=_progress(args),
     )
 
 
-def _progress(args: argparse.Namespace) -> bool:
-    return bool(args.progress) or (not args.json and sys.stderr.isatty())
+def _progress(args: argparse.Namespace) -> bool | str:
+    """A bar on a terminal (or with --progress); else a plain line every few seconds."""
+    if args.progress or (not args.json and sys.stderr.isatty()):
+        return True
+    return "lines"
 
 
 def exit_status(result: ExploreResult) -> int:
@@ -293,8 +388,14 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(as_text(result))
-        if within != args.max_ballot:
+        if within != args.max_ballot and result.counterexample is not None:
             print(f"\n(Found while searching ballot rounds up to {within}, which are within the "
                   f"--max-ballot {args.max_ballot} you asked for; the counterexample is the "
                   f"shortest with rounds up to {within}.)")
+        elif within != args.max_ballot:
+            proved = (f"rounds up to {within - 1} hold no violation, and nothing is proved "
+                      "beyond that" if within > 1 else "nothing is proved")
+            print(f"\n(Stopped while searching ballot rounds up to {within} of the "
+                  f"--max-ballot {args.max_ballot} you asked for; {proved}; no "
+                  "counterexample was found.)")
     return exit_status(result)

@@ -1,0 +1,145 @@
+"""Bounded by default, and the least interleaved of the shortest counterexamples."""
+
+from __future__ import annotations
+
+import importlib
+from itertools import pairwise
+
+import pytest
+
+import paxos_lib as px
+from paxos_lib.errors import ConfigError
+from paxos_lib.explore import served, switches
+from paxos_lib.search import (
+    DEFAULT_MEMORY_LIMIT,
+    DEFAULT_TIME_LIMIT,
+    MemoryGauge,
+    Progress,
+    budget,
+)
+from paxos_lib.tla import TINY, explore_tla
+
+search_module = importlib.import_module("paxos_lib.search")
+explore_module = importlib.import_module("paxos_lib.explore")
+
+ONE_ACCEPTOR = px.Cluster(proposers=2, acceptors=1)
+TWO_ACCEPTORS = px.Cluster(proposers=2, acceptors=2)
+EACH = {"p1": "v1", "p2": "v2"}
+
+
+def test_every_search_has_a_default_time_limit_and_memory_ceiling() -> None:
+    assert budget(None, None) == (DEFAULT_TIME_LIMIT, DEFAULT_MEMORY_LIMIT)
+    assert budget(5, 100) == (5.0, 100.0)
+    assert 0 < MemoryGauge().megabytes() < DEFAULT_MEMORY_LIMIT
+
+
+def test_a_search_over_the_memory_ceiling_ends_memory_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the gauge reads more than the ceiling: the search must stop by itself, not be killed
+    monkeypatch.setattr(MemoryGauge, "megabytes", lambda self: 5_000.0)
+    result = px.explore(TWO_ACCEPTORS, EACH, max_ballot=1)
+    assert result.end == "memory limit" and not result.ok
+    assert "memory limit (1,500 MB)" in result.detail and "INCOMPLETE" in result.summary()
+    tla = explore_tla(TINY, memory_limit=100)
+    assert tla.end == "memory limit" and "memory limit" in tla.detail
+
+
+def test_a_search_stops_at_its_time_limit() -> None:
+    result = px.explore(TWO_ACCEPTORS, EACH, max_ballot=2, time_limit=0.2)
+    assert result.end == "time limit" and "time limit (0.2 s)" in result.detail
+
+
+@pytest.mark.parametrize("limit", [10**400, float("inf"), float("nan"), 0, -1, 86_401, True])
+def test_huge_or_bad_time_limits_raise_a_config_error(limit: object) -> None:
+    with pytest.raises(ConfigError, match="time_limit must be a positive number of seconds"):
+        px.explore(ONE_ACCEPTOR, EACH, time_limit=limit)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="time_limit must be a positive number of seconds"):
+        explore_tla(TINY, time_limit=limit)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("limit", [10**400, 10, 0, "1GB"])
+def test_bad_memory_limits_raise_a_config_error(limit: object) -> None:
+    with pytest.raises(ConfigError, match="memory_limit must be a number of megabytes from 50"):
+        px.explore(ONE_ACCEPTOR, EACH, memory_limit=limit)  # type: ignore[arg-type]
+
+
+def test_progress_lines_go_to_stderr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(Progress, "LINE_EVERY", 0.0)
+    result = px.explore(ONE_ACCEPTOR, EACH, max_ballot=1, progress="lines")
+    out, err = capsys.readouterr()
+    assert out == "" and result.ok
+    lines = err.strip().splitlines()
+    assert lines and all(line.startswith("explore: ") and line.endswith(" MB") for line in lines)
+    assert f"{result.states:,} states, depth {result.depth}" in lines[-1]
+    with pytest.raises(ConfigError, match="progress must be True, False or 'lines'"):
+        px.explore(ONE_ACCEPTOR, EACH, progress="bar")  # type: ignore[arg-type]
+
+
+def test_switches_count_changes_of_the_proposer_a_step_serves() -> None:
+    run = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1,
+                     least_interleaved=False).counterexample
+    assert run is not None
+    who = [served(a, frozenset({"p1", "p2"})) for a in run.steps]
+    assert None not in who  # every step here serves one proposer
+    changes = sum(1 for x, y in pairwise(who) if x != y)
+    assert switches(run.steps, ("p1", "p2")) == changes == 3
+    assert served(px.Crash("a1"), frozenset({"p1"})) is None
+    assert served(px.Crash("p1"), frozenset({"p1"})) == "p1"
+
+
+@pytest.mark.parametrize(
+    ("variant", "cluster", "kwargs", "length", "first", "least"),
+    [
+        ("snippet", ONE_ACCEPTOR, {}, 8, 3, 1),
+        ("duplicate-ballots", ONE_ACCEPTOR, {}, 8, 7, 2),
+        ("amnesiac-acceptor", ONE_ACCEPTOR, {"max_crashes": 1}, 10, 6, 1),
+        ("minority-quorum", TWO_ACCEPTORS, {"properties": ["agreement"]}, 8, 7, 1),
+    ],
+)
+def test_the_least_interleaved_shortest_counterexample_is_preferred(
+    variant: str, cluster: px.Cluster, kwargs: dict, length: int, first: int, least: int
+) -> None:
+    plain = px.explore(cluster, EACH, variant=variant, max_ballot=1, least_interleaved=False,
+                       **kwargs)
+    chosen = px.explore(cluster, EACH, variant=variant, max_ballot=1, least_interleaved=True,
+                        **kwargs)
+    assert plain.counterexample is not None and chosen.counterexample is not None
+    # as short as the breadth-first one, with fewer switches, and a real run
+    assert len(plain.counterexample) == len(chosen.counterexample) == length
+    assert switches(plain.counterexample.steps, cluster.proposer_ids) == first
+    assert switches(chosen.counterexample.steps, cluster.proposer_ids) == least
+    assert chosen.counterexample.steps != plain.counterexample.steps
+    assert len(px.replay(cluster, chosen.counterexample).chosen()) == 2
+    assert f"{least} switch" in chosen.detail and f"against {first}" in chosen.detail
+
+
+def test_snippet_reads_as_one_proposer_then_the_other() -> None:
+    run = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1,
+                     least_interleaved=True).counterexample
+    assert run is not None
+    who = [served(a, frozenset({"p1", "p2"})) for a in run.steps]
+    assert who == sorted(who, key=lambda p: p != who[0])  # one block, then the other
+
+
+def test_the_least_interleaved_search_also_runs_reduced_and_with_symmetry() -> None:
+    three = px.Cluster(proposers=2, acceptors=3)
+    props = ["agreement", "validity"]
+    plain = px.explore(three, EACH, variant="minority-quorum", max_ballot=1, properties=props,
+                       least_interleaved=False, reduce=True, symmetry=True)
+    least = px.explore(three, EACH, variant="minority-quorum", max_ballot=1, properties=props,
+                       reduce=True, symmetry=True, least_interleaved=True)
+    assert plain.counterexample is not None and least.counterexample is not None
+    assert len(least.counterexample) == len(plain.counterexample) == 8
+    assert switches(least.counterexample.steps, three.proposer_ids) == 1
+    assert switches(plain.counterexample.steps, three.proposer_ids) == 7
+
+
+def test_the_api_default_keeps_the_breadth_first_counterexample() -> None:
+    default = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1)
+    plain = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1,
+                       least_interleaved=False)
+    assert default.counterexample is not None and plain.counterexample is not None
+    assert default.counterexample.steps == plain.counterexample.steps
