@@ -9,6 +9,9 @@ and seeded simulations with faults (``scenarios.py``), and returns a ``Grade``: 
 scenario, the total, and the first failing scenario explained with a counterexample
 ``Trace`` that opens in the stepper (``px.viz.Stepper(grade.counterexample)``).
 
+The messages and effects a handler builds (``Prepare`` … ``Decided``, ``Send``, ``SetTimer``,
+``CancelTimer``, ``Ballot``) are re-exported here, so one import serves a notebook.
+
 For instructors: the scenarios a student is graded on are data.  Write your own as a JSON
 list (the fields of ``scenarios.Scenario``), keep the file where students cannot read it,
 and point the environment variable ``PAXOS_GRADING_SCENARIOS`` at it where grading runs (or
@@ -38,18 +41,40 @@ from paxos_lib.grading.interface import (
     StudentCodeError,
 )
 from paxos_lib.grading.scenarios import ENV_VAR, Scenario
+from paxos_lib.messages import (
+    Accept,
+    Accepted,
+    Ballot,
+    CancelTimer,
+    Decided,
+    Nack,
+    Prepare,
+    Promise,
+    Send,
+    SetTimer,
+)
 
 __all__ = [
     "ENV_VAR",
     "HANDLERS",
+    "Accept",
+    "Accepted",
     "Acceptor",
+    "Ballot",
+    "CancelTimer",
+    "Decided",
     "Grade",
     "Implementation",
     "Learner",
+    "Nack",
+    "Prepare",
+    "Promise",
     "Proposer",
     "RoleCluster",
     "Scenario",
     "ScenarioResult",
+    "Send",
+    "SetTimer",
     "StudentCodeError",
     "grade",
 ]

@@ -387,7 +387,8 @@ def grade(
     role left out (None) is graded only where the scenario does not need it, and its
     scenarios score 0.  ``seed``: None draws one now (the report prints it); an int regrades
     identically.  ``scenarios``: a JSON file or a list (default: ``$PAXOS_GRADING_SCENARIOS``,
-    else the built-in ones).  ``only``: grade only the scenarios for these roles.
+    else the built-in ones).  ``only``: a role or roles; grade only the scenarios that run
+    no other role of the student's (``only="acceptor"`` skips the all-together ones).
     """
     classes = {"acceptor": _check_class("acceptor", acceptor),
                "proposer": _check_class("proposer", proposer),
@@ -413,7 +414,7 @@ def grade(
     )
     results = []
     for s in chosen_scenarios:
-        if wanted is not None and not set(s.student) & set(wanted):
+        if wanted is not None and not set(s.student) <= set(wanted):
             continue
         missing = [r for r in s.student if classes[r] is None]
         if missing:
