@@ -105,6 +105,7 @@ __all__ = [
     "Timings",
     "compare",
     "first_up",
+    "plot_election",
     "plot_rounds",
     "plot_steps",
     "race",
@@ -794,4 +795,48 @@ def plot_steps(timings: Sequence[Timings], ax: Any = None) -> Any:
     ax.yaxis.set_minor_formatter("")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(names), fontsize=8,
               markerscale=2, frameon=False)
+    return ax
+
+
+def plot_election(r: Race, ax: Any = None) -> Any:
+    """Who believes it leads, tick by tick, in a ``heartbeat`` race: one bar per proposer
+    while it believes it leads, the ticks with two leaders shaded red, a cross where one
+    proposer starts suspecting another and a dot where it trusts it again; a dotted line at
+    the tick a value is chosen."""
+    import matplotlib.pyplot as plt
+
+    if not isinstance(r, Race) or not r.leaders:
+        raise ConfigError(f"plot_election needs a Race run with strategy {ELECTION!r}, "
+                          f"got {r!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 2.2), layout="constrained")
+    proposers = list(r.rounds)
+    rows = {p: len(proposers) - 1 - i for i, p in enumerate(proposers)}
+    for i, p in enumerate(proposers):
+        spans: list[tuple[int, int]] = []
+        for t, who in enumerate(r.leaders):
+            if p in who:
+                if spans and spans[-1][0] + spans[-1][1] == t:
+                    spans[-1] = (spans[-1][0], spans[-1][1] + 1)
+                else:
+                    spans.append((t, 1))
+        ax.broken_barh(spans, (rows[p] - 0.3, 0.6), color=f"C{i}", label=f"{p} believes it leads")
+    for t in r.two_leaders:
+        ax.axvspan(t, t + 1, color="tab:red", alpha=0.15, linewidth=0)
+    for t, what in r.events:
+        words = what.split()
+        if len(words) > 2 and words[1] in ("suspects", "hears") and words[0] in rows:
+            marker = "x" if words[1] == "suspects" else "o"
+            ax.plot(t + 0.5, rows[words[0]], marker=marker, color="black", markersize=6)
+    if r.steps is not None:
+        ax.axvline(r.steps + 1, color="grey", linestyle=":")
+        ax.annotate(f"{' and '.join(map(repr, sorted(r.chosen)))} chosen", (r.steps + 1, -0.6),
+                    xytext=(-4, 0), textcoords="offset points", ha="right", fontsize=8,
+                    color="grey", annotation_clip=False)
+    ax.set_yticks([rows[p] for p in proposers], proposers)
+    ax.set_ylim(-0.8, len(proposers) - 0.4)
+    ax.set_xlim(0, len(r.leaders) + 1)
+    ax.set_xlabel("step (clock tick)")
+    shaded = " (red: two leaders at once)" if r.two_leaders else ""
+    ax.set_title(f"who believes it leads, seed {r.seed}{shaded}", fontsize=10)
     return ax

@@ -84,3 +84,22 @@ def test_election_arguments_are_checked() -> None:
     with pytest.raises(ConfigError, match="'heartbeat'"):
         race("oracle")
     assert ELECTION not in liveness.STRATEGIES
+
+
+def test_the_election_figure_draws_beliefs_and_two_leaders() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    r = race(ELECTION, seed=0, **HICCUP)
+    ax = liveness.plot_election(r)
+    bars = [c for c in ax.collections if c.get_label().endswith("believes it leads")]
+    assert [b.get_label() for b in bars] == ["p1 believes it leads", "p2 believes it leads"]
+    spans = [p for p in ax.patches if p.get_alpha() == 0.15]
+    assert len(spans) == len(r.two_leaders)
+    marks = [line.get_marker() for line in ax.lines]
+    assert marks.count("x") == 1 and marks.count("o") == 1  # suspect, then trust again
+    plt.close(ax.figure)
+    with pytest.raises(ConfigError, match="plot_election needs a Race run with strategy"):
+        liveness.plot_election(race("duel", seed=0))
