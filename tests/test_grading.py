@@ -186,3 +186,17 @@ def test_bad_arguments_raise_config_errors() -> None:
                          values={"p1": "v1"})
     with pytest.raises(ConfigError, match="unknown scenario field"):
         load([{"name": "x", "seeds": 3}])
+
+
+def test_a_counterexample_opens_in_the_stepper_with_the_students_classes() -> None:
+    only_one = [sc for sc in load() if sc.name == "acceptor-keeps-chosen"]
+    result = grading.grade(**{**REF, "acceptor": s.SnippetAcceptor}, seed=1,
+                           scenarios=only_one)
+    trace = result.counterexample
+    assert trace is not None
+    stepper = px.viz.Stepper(trace)
+    assert stepper.goto(len(trace)) and stepper.step == len(trace)
+    assert all(type(stepper.sim.world.node(a)) is s.SnippetAcceptor
+               for a in trace.cluster.acceptor_ids)
+    assert not stepper.sim.ok  # the stepper shows the same violation
+    assert stepper.undo() and stepper.step == len(trace) - 1
