@@ -224,3 +224,13 @@ print(grade)
 #
 # Next: [05 · Liveness](05-liveness.ipynb) asks how soon the shop decides when proposers
 # compete, and how a leader is elected.
+
+# %% [markdown]
+# ## For instructors
+#
+# The scenarios are data, not code in this notebook: write your own as a JSON list (the
+# fields of `paxos_lib.grading.Scenario`: kind `explore` or `simulate`, the roles graded,
+# cluster sizes, client values, bounds or faults, points), keep the file where students
+# cannot read it, and set the environment variable `PAXOS_GRADING_SCENARIOS` to its path
+# where grading runs (or pass `scenarios="hidden.json"` to `grade`). Leave `seed` out when
+# grading: fresh seeds are drawn, and the report prints the one to regrade with.
