@@ -39,6 +39,9 @@ and, for nodes that take client values, ``can_propose``/``on_propose``; a state 
 answer ``after_recover`` (restart code returning ``(state, effects)``, e.g. re-arming its
 retry timer, which a crash disarms).  Multi-Paxos
 (``paxos_lib.multipaxos``) runs on this same engine that way, with the same faults.
+A ``Cluster`` subclass that defines only ``initial_state`` keeps Paxos's rules and
+properties and swaps the classes that play the roles: the project grader's ``RoleCluster``
+(``paxos_lib.grading``) runs students' classes on this engine that way.
 
 This module imports only the values, roles and variants; never networkx, matplotlib or
 ipywidgets.

@@ -21,10 +21,26 @@ happens is the strategy, one of ``STRATEGIES``:
     is up.  By default the leader is the first proposer that is up, as a perfect failure
     detector would tell.  ``leaders=`` says who *believes* it leads instead: a tuple of
     proposer ids, or a rule ``should_retry(me, up) -> bool``.
+``heartbeat``
+    A leader elected without an oracle (``ELECTION``, not one of ``STRATEGIES``).  Every
+    ``heartbeat`` ticks each proposer that is up sends a heartbeat to the others; a heartbeat
+    takes ``latency`` ticks, is lost with the probability ``faults.drop``, and cannot cross
+    a partition.  A proposer *suspects* another when it has heard nothing from it for more
+    than its timeout (``suspect_after`` ticks at first), and believes it leads when every
+    proposer before it (by id) is suspected.  Only a proposer that believes it leads
+    retries.  A slow link looks exactly like a crash, so suspicions can be false: then two
+    proposers believe they lead at once (``Race.two_leaders``), which is safe, only slower.
+    Two things end it.  A refused leader backs off (``random_backoff``) before it retries,
+    so two leaders do not duel for long; and when a suspected proposer is heard again the
+    suspicion is dropped and that timeout doubles (up to ``SUSPECT_CAP``), as in an
+    eventually perfect failure detector, so the same slowness does not fool it twice.
+    ``hiccup=(proposer, start, end)`` loses that proposer's heartbeats from tick ``start``
+    up to ``end`` (it keeps working): a false suspicion on purpose.
 
 The clock
 ---------
-Here a *step* is one tick of a clock, and many things may happen in one tick.  Each message
+Here a *step* is one tick of a clock (a count, never the wall clock), and many things may
+happen in one tick.  Each message
 gets a latency when it is sent, drawn from the race's own ``random.Random(seed)``: an
 ``Accept`` (which carries the value) takes ``accept_latency`` ticks, every other message
 ``latency`` ticks.  In each tick the scheduler may inject a fault (as ``Simulation.run`` does:
@@ -82,12 +98,14 @@ from paxos_lib.trace import Trace
 __all__ = [
     "BACKOFF_BASE",
     "BACKOFF_CAP",
+    "ELECTION",
     "STRATEGIES",
     "VALUES",
     "Race",
     "Timings",
     "compare",
     "first_up",
+    "plot_election",
     "plot_rounds",
     "plot_steps",
     "race",
@@ -96,6 +114,10 @@ __all__ = [
 ]
 
 STRATEGIES = ("duel", "backoff", "leader")
+#: The leader elected by heartbeats and timeouts (see the module docstring).
+ELECTION = "heartbeat"
+#: The longest a proposer's suspicion timeout grows, in ticks.
+SUSPECT_CAP = 256
 
 #: The clients' values: proposer i asks for ``VALUES[(i - 1) % len(VALUES)]``.
 VALUES = ("confirmed", "cancelled")
@@ -138,6 +160,13 @@ class Race:
     verdicts: tuple[Verdict, ...]
     events: tuple[tuple[int, str], ...] = ()  # (step, what happened), for ``story``
     error: str | None = None  # what went wrong in a learner's function, if anything
+    #: who believed they led after every tick (``heartbeat`` races only)
+    leaders: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def two_leaders(self) -> tuple[int, ...]:
+        """The ticks after which two or more proposers believed they led."""
+        return tuple(t for t, who in enumerate(self.leaders) if len(who) > 1)
 
     @property
     def decided(self) -> bool:
@@ -189,12 +218,13 @@ def _check_latency(name: str, value: object) -> tuple[int, int]:
 def _check_strategy(strategy: object) -> tuple[str, Backoff | None]:
     """The strategy's name and, for back-off, the delay function."""
     if isinstance(strategy, str):
-        if strategy not in STRATEGIES:
+        if strategy not in (*STRATEGIES, ELECTION):
             raise ConfigError(
-                f"unknown strategy {strategy!r}; choose {one_of(STRATEGIES)}, or pass a "
-                "function backoff(attempt, rng) -> steps"
+                f"unknown strategy {strategy!r}; choose {one_of(STRATEGIES)} (or "
+                f"{ELECTION!r}: a leader elected by heartbeats), or pass a function "
+                "backoff(attempt, rng) -> steps"
             )
-        return strategy, random_backoff if strategy == "backoff" else None
+        return strategy, random_backoff if strategy in ("backoff", ELECTION) else None
     if callable(strategy):
         return str(getattr(strategy, "__name__", "your back-off")), strategy
     raise ConfigError(
@@ -269,6 +299,91 @@ class _Clock:
         return m in self.due and min(self.due[m]) <= self.now
 
 
+@dataclass
+class _Heartbeats:
+    """The heartbeat failure detector of every proposer (strategy ``heartbeat``).
+
+    Its own ``random.Random`` draws heartbeat delays and losses, so the Paxos messages of a
+    race keep the delays they have under the other strategies until the election differs.
+    """
+
+    proposers: tuple[str, ...]
+    every: int
+    suspect_after: int
+    latency: tuple[int, int]
+    hiccup: tuple[str, int, int] | None
+    rng: random.Random
+    heard: dict[tuple[str, str], int] = field(default_factory=dict)
+    timeout: dict[tuple[str, str], int] = field(default_factory=dict)
+    suspects: dict[str, set[str]] = field(default_factory=dict)
+    flying: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for r in self.proposers:
+            self.restart(r, 0)
+            for q in self.proposers:
+                self.timeout[r, q] = self.suspect_after
+
+    def restart(self, r: str, now: int) -> None:
+        """A (re)started proposer trusts everybody and starts its clocks afresh."""
+        self.suspects[r] = set()
+        for q in self.proposers:
+            self.heard[r, q] = now
+
+    def believes(self, r: str) -> bool:
+        """``r`` believes it leads: every proposer before it is suspected."""
+        return all(q in self.suspects[r] for q in self.proposers[: self.proposers.index(r)])
+
+    def leaders(self, world: World) -> tuple[str, ...]:
+        return tuple(r for r in self.proposers if r not in world.crashed and self.believes(r))
+
+    def tick(self, world: World, now: int, drop: float, events: list[tuple[int, str]]) -> None:
+        """Deliver the heartbeats due, send this tick's, and update every suspicion."""
+        before = self.leaders(world)
+        due = [h for h in self.flying if h[0] <= now]
+        self.flying = [h for h in self.flying if h[0] > now]
+        for _, q, r in due:
+            if r in world.crashed or not world.can_reach(q, r):
+                continue  # lost: the receiver is down, or a partition is in the way
+            self.heard[r, q] = now
+            if q in self.suspects[r]:
+                self.suspects[r].discard(q)
+                self.timeout[r, q] = min(SUSPECT_CAP, 2 * self.timeout[r, q])
+                events.append((now, f"{r} hears {q} again and trusts it; it will now wait "
+                                    f"{self.timeout[r, q]} ticks before suspecting {q}"))
+        if now % self.every == 0:
+            for q in self.proposers:
+                if q in world.crashed:
+                    continue
+                muted = self.hiccup is not None and self.hiccup[0] == q and (
+                    self.hiccup[1] <= now < self.hiccup[2])
+                for r in self.proposers:
+                    if r == q:
+                        continue
+                    lost = self.rng.random() < drop if drop else False
+                    if not muted and not lost:
+                        self.flying.append((now + self.rng.randint(*self.latency), q, r))
+        for r in self.proposers:
+            if r in world.crashed:
+                continue
+            for q in self.proposers:
+                silent = now - self.heard[r, q]
+                if q != r and q not in self.suspects[r] and silent > self.timeout[r, q]:
+                    self.suspects[r].add(q)
+                    really = "it has crashed" if q in world.crashed else "but it is up"
+                    events.append((now, f"{r} suspects {q}: no heartbeat for {silent} ticks "
+                                        f"({really})"))
+        after = self.leaders(world)
+        if after != before:
+            if len(after) > 1:
+                what = f"two leaders at once: {' and '.join(after)} each believe they lead"
+            elif after:
+                what = f"{after[0]} is the only one that believes it leads"
+            else:
+                what = "no proposer believes it leads"
+            events.append((now, what))
+
+
 def race(
     strategy: str | Backoff = "duel",
     seed: int = 0,
@@ -281,14 +396,18 @@ def race(
     accept_latency: tuple[int, int] = (3, 6),
     patience: int = 16,
     leaders: Sequence[str] | LeaderRule | None = None,
+    heartbeat: int = 2,
+    suspect_after: int = 6,
+    hiccup: tuple[str, int, int] | None = None,
 ) -> Race:
     """Race ``proposers`` proposers (p1 wants "confirmed", p2 "cancelled", p3 "confirmed",
     ...) under ``strategy`` until a value is chosen or ``max_steps`` ticks have passed.
 
-    ``strategy`` is ``"duel"``, ``"backoff"``, ``"leader"``, or a function
+    ``strategy`` is ``"duel"``, ``"backoff"``, ``"leader"``, ``"heartbeat"``, or a function
     ``backoff(attempt, rng) -> steps`` used in place of the built-in back-off.  ``leaders``
     (only with ``"leader"``) names the proposers that believe they lead, or is a rule
-    ``should_retry(me, up) -> bool``.  See the module docstring for the clock.
+    ``should_retry(me, up) -> bool``.  ``heartbeat``, ``suspect_after`` (ticks) and
+    ``hiccup`` set the election of ``"heartbeat"``.  See the module docstring for the clock.
     """
     name, backoff = _check_strategy(strategy)
     seed = _check_int("seed", seed)
@@ -300,10 +419,27 @@ def race(
     _check_int("max_steps", max_steps, 0)
     _check_int("patience", patience, 1)
     rule = _check_leaders(leaders, name, cluster)
+    _check_int("heartbeat", heartbeat, 1)
+    _check_int("suspect_after", suspect_after, 1)
+    if hiccup is not None:
+        if name != ELECTION:
+            raise ConfigError(f"hiccup= goes with strategy {ELECTION!r}, not {name!r}")
+        if not (isinstance(hiccup, tuple | list) and len(hiccup) == 3):
+            raise ConfigError(f"hiccup must be (proposer, start tick, end tick), such as "
+                              f"('p1', 2, 30), got {hiccup!r}")
+        cluster.check_node(hiccup[0], "proposer")
+        _check_int("hiccup start", hiccup[1], 0)
+        _check_int("hiccup end", hiccup[2], hiccup[1])
+        hiccup = (hiccup[0], hiccup[1], hiccup[2])
     rng = random.Random(seed)
     clock = _Clock(rng, _check_latency("latency", latency),
                    _check_latency("accept_latency", accept_latency))
     proposer_ids = cluster.proposer_ids
+    detector = None
+    if name == ELECTION:
+        detector = _Heartbeats(proposer_ids, heartbeat, suspect_after, clock.latency, hiccup,
+                               random.Random(f"{seed}/heartbeats"))
+    believed: list[tuple[str, ...]] = []
     world = initial_world(cluster)
     steps: list[Action] = []
     requests = {p: VALUES[i % len(VALUES)] for i, p in enumerate(proposer_ids)}
@@ -324,6 +460,8 @@ def race(
             before[action.message] -= 1
         world = apply(world, action)
         steps.append(action)
+        if detector is not None and isinstance(action, Recover) and action.node in proposer_ids:
+            detector.restart(action.node, clock.now)
         for m, n in (Counter(world.inflight) - before).items():
             for _ in range(n):
                 clock.send(m)
@@ -356,6 +494,8 @@ def race(
                 clock.deadline[p] = None
 
     def may_retry(p: str) -> bool:
+        if detector is not None:
+            return detector.believes(p)
         if rule is None:
             return True
         up = tuple(q for q in proposer_ids if q not in world.crashed)
@@ -371,6 +511,8 @@ def race(
     while True:
         for p in proposer_ids:
             rounds[p].append(_round(world.node(p)))
+        if detector is not None:
+            believed.append(detector.leaders(world))
         if chosen(world):
             decided_at = clock.now
             for value, votes in chosen_by(world).items():
@@ -382,6 +524,8 @@ def race(
             break
         clock.now += 1
         _inject_fault(world, f, rng, cluster, do)
+        if detector is not None:
+            detector.tick(world, clock.now, f.drop, events)
         for p in proposer_ids:  # a client whose proposer crashed asks again once it is back
             s = world.node(p)
             if p not in world.crashed and isinstance(s, Proposer) and s.can_propose:
@@ -416,6 +560,7 @@ def race(
         verdicts=tuple(check_all(world, "always")),
         events=tuple(events),
         error=errors[0] if errors else None,
+        leaders=tuple(believed),
     )
 
 
@@ -650,4 +795,48 @@ def plot_steps(timings: Sequence[Timings], ax: Any = None) -> Any:
     ax.yaxis.set_minor_formatter("")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(names), fontsize=9,
               markerscale=2, frameon=False)
+    return ax
+
+
+def plot_election(r: Race, ax: Any = None) -> Any:
+    """Who believes it leads, tick by tick, in a ``heartbeat`` race: one bar per proposer
+    while it believes it leads, the ticks with two leaders shaded red, a cross where one
+    proposer starts suspecting another and a dot where it trusts it again; a dotted line at
+    the tick a value is chosen."""
+    import matplotlib.pyplot as plt
+
+    if not isinstance(r, Race) or not r.leaders:
+        raise ConfigError(f"plot_election needs a Race run with strategy {ELECTION!r}, "
+                          f"got {r!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 2.2), layout="constrained")
+    proposers = list(r.rounds)
+    rows = {p: len(proposers) - 1 - i for i, p in enumerate(proposers)}
+    for i, p in enumerate(proposers):
+        spans: list[tuple[int, int]] = []
+        for t, who in enumerate(r.leaders):
+            if p in who:
+                if spans and spans[-1][0] + spans[-1][1] == t:
+                    spans[-1] = (spans[-1][0], spans[-1][1] + 1)
+                else:
+                    spans.append((t, 1))
+        ax.broken_barh(spans, (rows[p] - 0.3, 0.6), color=f"C{i}", label=f"{p} believes it leads")
+    for t in r.two_leaders:
+        ax.axvspan(t, t + 1, color="tab:red", alpha=0.15, linewidth=0)
+    for t, what in r.events:
+        words = what.split()
+        if len(words) > 2 and words[1] in ("suspects", "hears") and words[0] in rows:
+            marker = "x" if words[1] == "suspects" else "o"
+            ax.plot(t + 0.5, rows[words[0]], marker=marker, color="black", markersize=6)
+    if r.steps is not None:
+        ax.axvline(r.steps + 1, color="grey", linestyle=":")
+        ax.annotate(f"{' and '.join(map(repr, sorted(r.chosen)))} chosen", (r.steps + 1, -0.6),
+                    xytext=(-4, 0), textcoords="offset points", ha="right", fontsize=8,
+                    color="grey", annotation_clip=False)
+    ax.set_yticks([rows[p] for p in proposers], proposers)
+    ax.set_ylim(-0.8, len(proposers) - 0.4)
+    ax.set_xlim(0, len(r.leaders) + 1)
+    ax.set_xlabel("step (clock tick)")
+    shaded = " (red: two leaders at once)" if r.two_leaders else ""
+    ax.set_title(f"who believes it leads, seed {r.seed}{shaded}", fontsize=10)
     return ax

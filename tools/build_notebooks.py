@@ -137,10 +137,13 @@ def target_for(source: Path) -> Path:
     return NOTEBOOKS / rel
 
 
+#: Lesson sources (``NN-...``) and the implementation project (``project-...``, after 04).
+PATTERNS = ("[0-9][0-9]-*.py", "project-*.py")
+
+
 def all_sources() -> list[Path]:
-    return sorted(SOURCES.glob("[0-9][0-9]-*.py")) + sorted(
-        (SOURCES / "solutions").glob("[0-9][0-9]-*.py")
-    )
+    return [p for folder in (SOURCES, SOURCES / "solutions") for pattern in PATTERNS
+            for p in sorted(folder.glob(pattern))]
 
 
 def cells_of(notebook: Path) -> list[tuple[str, str, list[str], dict[str, bool]]]:

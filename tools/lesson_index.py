@@ -36,8 +36,21 @@ def lesson_line(path: Path) -> str:
     return f"- [{title}](notebooks/{path.name}) — {first}"
 
 
+#: The implementation project (``project-*.ipynb``) is listed after this lesson.
+PROJECT_AFTER = "04-"
+
+
+def lesson_paths() -> list[Path]:
+    """The numbered lessons in order, with the implementation project after lesson 04."""
+    numbered = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    projects = sorted((ROOT / "notebooks").glob("project-*.ipynb"))
+    at = next((i + 1 for i, p in enumerate(numbered) if p.name.startswith(PROJECT_AFTER)),
+              len(numbered))
+    return numbered[:at] + projects + numbered[at:]
+
+
 def index_text() -> str:
-    lines = [lesson_line(p) for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))]
+    lines = [lesson_line(p) for p in lesson_paths()]
     return "\n".join(lines)
 
 

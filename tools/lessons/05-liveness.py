@@ -147,38 +147,114 @@ axes = liveness.plot_rounds(races)
 # needs *one* answer for order 42, not a particular one.)
 
 # %% [markdown]
-# ## Two leaders at once
+# ## A leader without an oracle
 #
-# A leader is chosen by noticing who is up, and a slow leader looks exactly like a dead one
-# (lesson 04). So sooner or later p2 will wrongly decide that p1 has crashed, and both will
-# believe they lead. `leaders=("p1", "p2")` makes that happen on purpose.
+# Real proposers have no oracle that tells them who is up; they only have messages. So each
+# proposer sends a small *heartbeat* to the others every 2 ticks, and a proposer that has
+# heard nothing from another for longer than its timeout *suspects* it has crashed. A
+# proposer believes it leads when it suspects every proposer before it (p2 leads when it
+# suspects p1). `liveness.race("heartbeat", seed)` runs this election on the same engine and
+# the same clock as before: heartbeats take 1 or 2 ticks, and a lossy network loses them too.
 #
-# **Predict, then run.** Two leaders, each retrying at once, on a network that loses 20% of
-# the messages, duplicates 10% and crashes nodes now and then. In 100 seeded races, can order
-# 42 end up both "confirmed" and "cancelled"?
+# A slow link looks exactly like a crash (lesson 04). `hiccup=("p1", 0, 12)` loses p1's
+# heartbeats for the first 12 ticks while p1 itself works on, as a congested link or a long
+# garbage-collection pause would; accepts are slow here (12 to 16 ticks), so the race is
+# still open when the hiccup ends.
+#
+# **Predict, then run.** During the hiccup, how many proposers believe they lead? Can order
+# 42 end up both "confirmed" and "cancelled"? And what happens when p1's heartbeats arrive
+# again?
 
 # %% tags=["nbval-ignore-output"]
-guess = px.viz.predict(["yes, in some of the races", "never"])
+guess = px.viz.predict([
+    "one leader: p2 waits until p1 has certainly crashed",
+    "two leaders at once, and both values can be chosen",
+    "two leaders at once, and still one value is chosen",
+])
 
 # %% reveal
 guess.recall()
-faults = px.Faults(drop=0.2, duplicate=0.1, crash=0.02)
-two_leaders = [
-    liveness.race("leader", seed=SEED + i, leaders=("p1", "p2"), faults=faults)
-    for i in range(100)
-]
-print(f"chose a value: {sum(r.decided for r in two_leaders)} of 100")
-print(f"two values chosen: {sum(len(r.chosen) > 1 for r in two_leaders)}")
-print(f"safety violated: {sum(not r.ok for r in two_leaders)}")
-for verdict in two_leaders[0].verdicts:
-    print(verdict)
-guess.reveal("never" if all(len(r.chosen) <= 1 for r in two_leaders)
-             else "yes, in some of the races")
+election = liveness.race(
+    "heartbeat", seed=SEED, suspect_after=3, hiccup=("p1", 0, 12), accept_latency=(12, 16)
+)
+print(election.story())
+print(election)
+guess.reveal(
+    "one leader: p2 waits until p1 has certainly crashed" if not election.two_leaders
+    else "two leaders at once, and still one value is chosen" if len(election.chosen) <= 1
+    else "two leaders at once, and both values can be chosen"
+)
 
 # %% [markdown] reveal
-# Never. Two leaders are just the duel again: they can cost time, never correctness. This is
-# the deep design choice of Paxos: the ballots, promises and quorums keep every run safe, and
-# timing (timeouts, back-off, leaders) is only ever used to make progress. A bug in the
+# p2 suspected p1 although p1 was up, a *false suspicion*, and from then on both believed
+# they led: two leaders at once, both free to start ballots. Still one value was chosen,
+# because ballots, promises and quorums, not the election, keep Paxos safe. When p1's
+# heartbeats got through again, p2 trusted it and stepped down, and it doubled its timeout
+# for p1: each false alarm makes the next one less likely, so once the network settles
+# only one leader is left. (A failure detector that is wrong only finitely often is
+# called *eventually perfect*; it is all Paxos needs to make progress.) The figure shows
+# who believed it led at each tick; the red band is the time with two leaders, the cross
+# the false suspicion, the dot the moment p2 trusts p1 again.
+
+# %%
+ax = liveness.plot_election(election)
+
+# %% [markdown]
+# Two leaders at once are two duelling proposers again, and what ends their duel is
+# remedy 1: a refused leader waits a random back-off before it retries. Let us keep p1's
+# heartbeats lost for the whole race (`hiccup=("p1", 0, 400)`), so that both proposers
+# believe they lead throughout, and compare with two leaders that retry at once
+# (`leaders=("p1", "p2")`), first on a network that loses nothing, then on one that loses
+# 20% of the messages, duplicates 10% and crashes nodes now and then.
+#
+# **Predict, then run.** In 100 seeded races each, which kind of two-leader race is slower,
+# and will any race choose both "confirmed" and "cancelled"?
+
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "retrying at once is slower, and no race chooses two values",
+    "back-off is slower, and no race chooses two values",
+    "some races choose two values",
+])
+
+# %% reveal
+guess.recall()
+networks = (("no loss", None), ("lossy", px.Faults(drop=0.2, duplicate=0.1, crash=0.02)))
+medians = {}
+two_values = 0
+for network, faults in networks:
+    kinds = {
+        "two leaders, back-off": [
+            liveness.race("heartbeat", seed=SEED + i, suspect_after=3,
+                          hiccup=("p1", 0, 400), faults=faults)
+            for i in range(100)
+        ],
+        "two leaders, at once": [
+            liveness.race("leader", seed=SEED + i, leaders=("p1", "p2"), faults=faults)
+            for i in range(100)
+        ],
+    }
+    for kind, races_ in kinds.items():
+        steps = sorted(r.steps for r in races_ if r.decided)
+        medians[network, kind] = steps[len(steps) // 2]
+        two_values += sum(len(r.chosen) > 1 for r in races_)
+        print(f"{network:>7}, {kind}: {len(steps)} of 100 chose a value; median "
+              f"{steps[len(steps) // 2]} steps, slowest {steps[-1]}; two values chosen: "
+              f"{sum(len(r.chosen) > 1 for r in races_)}, safety violated: "
+              f"{sum(not r.ok for r in races_)}")
+at_once_slower = all(medians[n, "two leaders, at once"] > medians[n, "two leaders, back-off"]
+                     for n, _ in networks)
+guess.reveal(
+    "some races choose two values" if two_values
+    else "retrying at once is slower, and no race chooses two values" if at_once_slower
+    else "back-off is slower, and no race chooses two values"
+)
+
+# %% [markdown] reveal
+# Never two values, in any of the 400 races. Two leaders cost time, never correctness, and
+# back-off makes that cost smaller, most of all in the slowest races. This is the deep
+# design choice of Paxos: the ballots, promises and quorums keep every run safe, and timing
+# (heartbeats, timeouts, back-off, leaders) is only ever used to make progress. A bug in the
 # leader election, or a network that fools it, can slow the shop down but cannot make it
 # lie to a customer.
 
@@ -264,6 +340,9 @@ guess.reveal(f"{names[fastest[0.0]]}, both times" if fastest[0.0] == fastest[0.2
 # - **Randomized back-off** (a window that doubles, a wait drawn at random) and a
 #   **distinguished proposer** both end duels quickly; the leader is the steadiest until
 #   messages get lost, because then everybody waits for the leader's timeout.
+# - Without an oracle, a leader is **elected by heartbeats and timeouts**. A slow link looks
+#   like a crash, so a false suspicion can make two leaders at once: safe, only slower, and
+#   back-off plus a timeout that doubles after each false alarm ends it.
 # - **Safety never depends on timing**: two leaders, lost, duplicated and late messages and
 #   crashes slow Paxos down but never make it choose two values.
 # - **FLP**: no deterministic protocol can guarantee termination on an asynchronous network

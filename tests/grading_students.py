@@ -1,0 +1,154 @@
+"""Student implementations for the grader's tests: the reference written as a student
+would hand it in, and versions that each break one rule (some wrap the library's variants).
+
+Each class subclasses the project's base class and delegates to the library's reference
+handlers, with one rule changed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from paxos_lib import roles
+from paxos_lib.grading import Acceptor, Learner, Proposer
+
+
+def _rules(rules, **changes):
+    return replace(rules, **changes)
+
+
+class RefAcceptor(Acceptor):
+    def on_prepare(self, msg, rules):
+        return roles.Acceptor.on_prepare(self, msg, rules)
+
+    def on_accept(self, msg, rules):
+        return roles.Acceptor.on_accept(self, msg, rules)
+
+
+class RefProposer(Proposer):
+    _start_ballot = roles.Proposer._start_ballot
+    _pick_value = roles.Proposer._pick_value
+
+    def on_propose(self, value, rules):
+        return roles.Proposer.on_propose(self, value, rules)
+
+    def on_promise(self, msg, rules):
+        return roles.Proposer.on_promise(self, msg, rules)
+
+    def on_accepted(self, msg, rules):
+        return roles.Proposer.on_accepted(self, msg, rules)
+
+    def on_nack(self, msg, rules):
+        return roles.Proposer.on_nack(self, msg, rules)
+
+    def on_timeout(self, rules):
+        return roles.Proposer.on_timeout(self, rules)
+
+
+class RefLearner(Learner):
+    def on_accepted(self, msg, rules):
+        return roles.Learner.on_accepted(self, msg, rules)
+
+    def on_decided(self, msg, rules):
+        return roles.Learner.on_decided(self, msg, rules)
+
+
+# -- the library's variants, as student code ---------------------------------------------------
+
+
+class SnippetAcceptor(RefAcceptor):
+    """variant 'snippet': promises carry no accepted value."""
+
+    def on_prepare(self, msg, rules):
+        return roles.Acceptor.on_prepare(self, msg, _rules(rules, promise_reports_accepted=False))
+
+
+class AmnesiacAcceptor(RefAcceptor):
+    """variant 'amnesiac-acceptor': forgets its promise and vote on a crash."""
+
+    def after_crash(self, rules):
+        return type(self)(node=self.node)
+
+
+class ForgetfulProposer(RefProposer):
+    """variant 'forgetful-proposer': ignores the values reported in promises."""
+
+    def on_promise(self, msg, rules):
+        return roles.Proposer.on_promise(self, msg, _rules(rules, proposer_adopts_highest=False))
+
+
+class DuplicateBallotProposer(RefProposer):
+    """variant 'duplicate-ballots': every proposer uses the same ballot ids."""
+
+    def on_propose(self, value, rules):
+        return roles.Proposer.on_propose(self, value, _rules(rules, unique_ballots=False))
+
+    def on_timeout(self, rules):
+        return roles.Proposer.on_timeout(self, _rules(rules, unique_ballots=False))
+
+
+class MinorityQuorumProposer(RefProposer):
+    """variant 'minority-quorum': a quorum of half the acceptors, rounded down."""
+
+    def on_promise(self, msg, rules):
+        q = max(1, len(rules.acceptors) // 2)
+        return roles.Proposer.on_promise(self, msg, _rules(rules, quorum=q))
+
+    def on_accepted(self, msg, rules):
+        q = max(1, len(rules.acceptors) // 2)
+        return roles.Proposer.on_accepted(self, msg, _rules(rules, quorum=q))
+
+
+# -- one rule broken, written here ---------------------------------------------------------
+
+
+class AcceptsBelowPromise(RefAcceptor):
+    """Accepts any ballot, whatever it promised."""
+
+    def on_accept(self, msg, rules):
+        return roles.Acceptor.on_accept(replace(self, promised=None), msg, rules)
+
+
+class AcrossBallotsLearner(RefLearner):
+    """Counts votes for a value across ballots."""
+
+    def on_accepted(self, msg, rules):
+        if self.learned is not None:
+            return self, ()
+        votes = self.votes | {(msg.src, msg.ballot, msg.value)}
+        voters = {a for a, _, v in votes if v == msg.value}
+        learned = msg.value if len(voters) >= rules.quorum else None
+        return replace(self, votes=votes, learned=learned), ()
+
+
+class LazyProposer(RefProposer):
+    """Never retries when its timer fires (a liveness bug)."""
+
+    def on_timeout(self, rules):
+        return self, ()
+
+
+class ForgetsRoundProposer(RefProposer):
+    """Forgets its round when it crashes."""
+
+    def after_crash(self, rules):
+        return type(self)(node=self.node)
+
+
+class RaisingAcceptor(RefAcceptor):
+    """Raises on the second ballot it sees."""
+
+    def on_prepare(self, msg, rules):
+        if self.promised is not None:
+            raise KeyError("promised")
+        return roles.Acceptor.on_prepare(self, msg, rules)
+
+
+class BadReturnLearner(RefLearner):
+    """Returns only the new state."""
+
+    def on_decided(self, msg, rules):
+        return replace(self, learned=msg.value)
+
+
+__all__ = [n for n in dir() if n[0].isupper()]
+
