@@ -126,6 +126,7 @@ def test_student_edition_has_the_lessons_and_no_solutions(dist: Path) -> None:
         p.read_text(encoding="utf-8") for p in [*(student / "notebooks").iterdir(),
                                                 student / "README.md"])
     assert "solutions/" not in lesson_text
+    assert "project-implement-paxos.ipynb" in (student / "README.md").read_text(encoding="utf-8")
     # No reference answer's code travels with the student edition: not the lessons' answers,
     # not the project's reference classes (checked by their class bodies too).
     for lesson in lessons():

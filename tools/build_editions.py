@@ -74,7 +74,8 @@ pip install -r requirements.txt && jupyter lab
 Then open `notebooks/01-one-acceptor.ipynb` and work through the lessons in order. When a
 lesson asks you to **predict, then run**, write your prediction down before you run the next
 cell. Every lesson ends with exercises: change the function in the cell and run it again until
-its check says "✓ Well done".
+its check says "✓ Well done". After lesson 04, `notebooks/project-implement-paxos.ipynb` asks
+you to write the acceptor, proposer and learner yourself; its grader says what is still wrong.
 
 Code: MIT License (LICENSE). Lesson text: CC BY 4.0 (LICENSE-lessons).
 """
