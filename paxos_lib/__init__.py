@@ -111,7 +111,7 @@ __all__ = [
     "why_not",
 ]
 
-_LAZY = ("snippet", "viz", "exercises", "orders", "multipaxos")
+_LAZY = ("snippet", "viz", "exercises", "orders", "multipaxos", "zoo")
 
 
 def __getattr__(name: str) -> Any:

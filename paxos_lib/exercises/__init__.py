@@ -32,6 +32,8 @@ from paxos_lib.exercises.proposer_rules import *  # noqa: F403
 from paxos_lib.exercises.proposer_rules import __all__ as _proposer_rules
 from paxos_lib.exercises.quorums import *  # noqa: F403
 from paxos_lib.exercises.quorums import __all__ as _quorums
+from paxos_lib.exercises.snippet_schedule import *  # noqa: F403
+from paxos_lib.exercises.snippet_schedule import __all__ as _snippet_schedule
 
 __all__ = ["Feedback", *_acceptor_rules, *_quorums, *_proposer_rules, *_failures, *_liveness,
-           *_multipaxos, *_chosen, *_invariants, *_canonical]
+           *_multipaxos, *_chosen, *_invariants, *_canonical, *_snippet_schedule]
