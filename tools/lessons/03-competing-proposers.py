@@ -225,7 +225,7 @@ ax = px.viz.sequence_chart(scene.trace)
 cluster = px.Cluster(proposers=2, acceptors=3)
 clients = {"p1": "confirmed", "p2": "cancelled"}
 found = {}
-for variant in ("classic", "snippet", "forgetful-proposer", "duplicate-ballots"):
+for variant in ("classic", "forgetful-proposer", "duplicate-ballots"):
     start = px.Simulation(cluster, seed=SEED, variant=variant, network="sent-set")
     start.propose("p1", "confirmed")
     for acceptor in ("a1", "a2"):
@@ -250,14 +250,17 @@ for variant in ("classic", "snippet", "forgetful-proposer", "duplicate-ballots")
 #
 # ### `snippet`: a promise that carries no vote
 #
-# The acceptor of lesson 01's toy (`paxos_lib.snippet`, which the `snippet` variant copies)
-# answers a prepare with a bare yes. Read from step 6: `a2` accepts
-# "confirmed" at `1.p1`, then promises `1.p2` to `p2` without mentioning that vote; `p2`,
-# hearing no vote from `a1` or `a2`, proposes its own "cancelled". `a3`'s vote makes
-# "confirmed" chosen by `a2` and `a3`, and then `a1` and `a2` accept "cancelled" at the
-# higher ballot: two values chosen. Step 2 of the argument is gone.
+# The course's starting code, run on every node, differs from Paxos in more than one rule:
+# every proposer numbers its ballots 1, 2, … with no id to tell them apart, an acceptor
+# promises only a number *greater* than its promise, and its promise is a bare yes. With
+# ballot 1 only, nothing goes wrong (above: each acceptor promises 1 to one proposer, once).
+# It goes wrong when a proposer retries with number 2. The explorer checks the invariants of
+# Lamport's proof too, and stops at the first one broken: in 6 steps, on one acceptor, a
+# promise for ballot 2 says nothing of the vote its acceptor cast at ballot 1. Step 2 of the
+# argument is gone. (Whether that lets two values be chosen is exercise 5.)
 
 # %%
+found["snippet"] = px.zoo.catch("snippet").counterexample
 print(found["snippet"].numbered())
 
 # %% tags=["nbval-ignore-output"]
@@ -267,9 +270,8 @@ px.viz.ClusterView(found["snippet"])
 ax = px.viz.sequence_chart(found["snippet"])
 
 # %% [markdown]
-# Note that "confirmed" was not yet chosen when `a2` promised `1.p2` (step 11): `a3` voted
-# only at step 12. A proposer cannot wait for certainty either way, which is why the rule
-# says *may have been chosen*.
+# A proposer cannot wait for certainty about what was chosen, which is why the rule says
+# *may have been chosen*: a promise must report every vote, chosen or not.
 #
 # ### `forgetful-proposer`: the vote is reported, and ignored
 #
@@ -397,3 +399,30 @@ def accept_y(sim):
 
 
 px.exercises.check_accept_y(accept_y)
+
+# %% [markdown]
+# **Exercise 5 — a schedule that chooses two values.** Build, step by step with
+# `sim.apply(...)`, a run of the `snippet` variant on 2 proposers and 3 acceptors that ends
+# with both "confirmed" and "cancelled" chosen. `schedule(sim)` gets a fresh simulation; the
+# check replays your steps on the real engine and says which step cannot happen and why, or
+# what was chosen. The starting version gets "confirmed" chosen, then lets `p2` try ballot 1.
+# What does an acceptor of the original code answer to a ballot it already promised?
+
+# %%
+def schedule(sim):
+    b1 = px.Ballot(1, "p")
+    sim.propose("p1", "confirmed")
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Prepare(src="p1", dst=a, ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p1", ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Accept(src="p1", dst=a, ballot=b1, value="confirmed")))
+    sim.propose("p2", "cancelled")
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Prepare(src="p2", dst=a, ballot=b1)))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p2", ballot=b1)))
+
+
+px.exercises.check_snippet_schedule(schedule)
