@@ -366,8 +366,9 @@ guess.reveal("it searches everything and finds no violation" if ends[0] == "exha
 # - **Outside them** it says nothing. A bug that needs three rounds, or two crashes, or four
 #   acceptors, is invisible to a model with fewer.
 # - **Choose bounds that exercise every rule**: at least two proposers or ballots that can
-#   compete, and a crash if any rule concerns crashes. The *sometimes* examples help show
-#   the model is not vacuous.
+#   compete, a crash if any rule concerns crashes, and a second round if any concerns a
+#   retry (`snippet` is safe at round 1). The *sometimes* examples help show the model is not
+#   vacuous.
 # - Experience says most bugs have small counterexamples (the "small scope hypothesis"):
 #   every variant in the bug zoo goes wrong with at most three acceptors, two rounds and one
 #   crash. For
