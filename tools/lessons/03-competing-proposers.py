@@ -240,24 +240,25 @@ for variant in ("classic", "forgetful-proposer", "duplicate-ballots"):
     print(f"{variant:19} {result.states:>6,} states searched: {verdict}")
 
 # %% [markdown]
-# Each broken variant chooses two values within 9<!--out--> steps of the starting point (the
+# Both broken variants choose two values within 9<!--out--> steps of the starting point (the
 # counterexamples above count the 5 steps that set it up too), while classic Paxos chooses at
 # most one in every one of the 13,652<!--out--> states it can reach in that many steps
 # (`max_depth=10` counts the starting point as level 1). A depth bound makes the classic
 # search a test, not a proof: longer runs were not looked at. Lesson 06 shows how far a
-# proof within bounds goes. Here are the three counterexamples, each in a stepper to walk
-# through and as a chart.
+# proof within bounds goes. Below, each counterexample in a stepper to walk through and as a
+# chart: first `snippet`'s, which needs a search of its own, then these two.
 #
 # ### `snippet`: a promise that carries no vote
 #
 # The course's starting code, run on every node, differs from Paxos in more than one rule:
 # every proposer numbers its ballots 1, 2, … with no id to tell them apart, an acceptor
 # promises only a number *greater* than its promise, and its promise is a bare yes. With
-# ballot 1 only, nothing goes wrong (above: each acceptor promises 1 to one proposer, once).
+# ballot 1 only, nothing goes wrong (each acceptor promises 1 to one proposer, once, and
+# refuses the other proposer's prepare for 1).
 # It goes wrong when a proposer retries with number 2. The explorer checks the invariants of
 # Lamport's proof too, and stops at the first one broken: in 6 steps, on one acceptor, a
 # promise for ballot 2 says nothing of the vote its acceptor cast at ballot 1. Step 2 of the
-# argument is gone. (Whether that lets two values be chosen is exercise 5.)
+# argument is gone. (Whether that lets two values be chosen is lesson 06's exercise 4.)
 
 # %%
 found["snippet"] = px.zoo.catch("snippet").counterexample
@@ -275,7 +276,7 @@ ax = px.viz.sequence_chart(found["snippet"])
 #
 # ### `forgetful-proposer`: the vote is reported, and ignored
 #
-# The same schedule, with correct acceptors: at step 11 `a2`'s promise says
+# From the starting point above, with correct acceptors: at step 11 `a2`'s promise says
 # `(had 1.p1 'confirmed')`. But this proposer proposes its own value whatever the promises
 # say, so step 4 of the argument is gone, and so is agreement.
 
@@ -312,8 +313,10 @@ ax = px.viz.sequence_chart(found["duplicate-ballots"])
 #   proposes it: the numbered argument.
 # - **Chosen** is a fact about the history of votes, which may be known by nobody for a while;
 #   **learned** is what a node knows. Proposers must act on what *may* have been chosen.
-# - Break one rule (no vote in promises, a proposer that ignores it, shared ballots) and the
-#   explorer finds a short run that chooses both "confirmed" and "cancelled".
+# - Break one rule (a proposer that ignores the reported vote, shared ballots) and the
+#   explorer finds a short run that chooses both "confirmed" and "cancelled". The original
+#   code's bare promises break the rule that a promise reports its acceptor's vote as soon as
+#   a proposer retries with ballot 2.
 #
 # Next: [04 · Failures](04-failures.ipynb) throws lost messages, crashes, partitions and
 # amnesia at these rules.
@@ -399,30 +402,3 @@ def accept_y(sim):
 
 
 px.exercises.check_accept_y(accept_y)
-
-# %% [markdown]
-# **Exercise 5 — a schedule that chooses two values.** Build, step by step with
-# `sim.apply(...)`, a run of the `snippet` variant on 2 proposers and 3 acceptors that ends
-# with both "confirmed" and "cancelled" chosen. `schedule(sim)` gets a fresh simulation; the
-# check replays your steps on the real engine and says which step cannot happen and why, or
-# what was chosen. The starting version gets "confirmed" chosen, then lets `p2` try ballot 1.
-# What does an acceptor of the original code answer to a ballot it already promised?
-
-# %%
-def schedule(sim):
-    b1 = px.Ballot(1, "p")
-    sim.propose("p1", "confirmed")
-    for a in ("a1", "a2"):
-        sim.apply(px.Deliver(px.Prepare(src="p1", dst=a, ballot=b1)))
-    for a in ("a1", "a2"):
-        sim.apply(px.Deliver(px.Promise(src=a, dst="p1", ballot=b1)))
-    for a in ("a1", "a2"):
-        sim.apply(px.Deliver(px.Accept(src="p1", dst=a, ballot=b1, value="confirmed")))
-    sim.propose("p2", "cancelled")
-    for a in ("a2", "a3"):
-        sim.apply(px.Deliver(px.Prepare(src="p2", dst=a, ballot=b1)))
-    for a in ("a2", "a3"):
-        sim.apply(px.Deliver(px.Promise(src=a, dst="p2", ballot=b1)))
-
-
-px.exercises.check_snippet_schedule(schedule)

@@ -79,34 +79,3 @@ def accept_y(sim):
 
 
 px.exercises.check_accept_y(accept_y)
-
-# %% [markdown]
-# **Exercise 5 — a schedule that chooses two values.** An acceptor of the original code
-# refuses a number it already promised, so `p2` cannot get ballot 1 past `a2`: it is refused,
-# waits for its timer, and retries with number 2. That number is greater than every promise,
-# and the promises for it carry no vote, so `p2` proposes its own "cancelled", and `a2` and
-# `a3` accept it after `a1` and `a2` chose "confirmed" at ballot 1.
-
-# %%
-def schedule(sim):
-    b1, b2 = px.Ballot(1, "p"), px.Ballot(2, "p")
-    sim.propose("p1", "confirmed")
-    for a in ("a1", "a2"):
-        sim.apply(px.Deliver(px.Prepare(src="p1", dst=a, ballot=b1)))
-    for a in ("a1", "a2"):
-        sim.apply(px.Deliver(px.Promise(src=a, dst="p1", ballot=b1)))
-    for a in ("a1", "a2"):
-        sim.apply(px.Deliver(px.Accept(src="p1", dst=a, ballot=b1, value="confirmed")))
-    sim.propose("p2", "cancelled")
-    sim.apply(px.Deliver(px.Prepare(src="p2", dst="a2", ballot=b1)))
-    sim.apply(px.Deliver(px.Nack(src="a2", dst="p2", ballot=b1, promised=b1)))
-    sim.apply(px.Timeout("p2"))
-    for a in ("a2", "a3"):
-        sim.apply(px.Deliver(px.Prepare(src="p2", dst=a, ballot=b2)))
-    for a in ("a2", "a3"):
-        sim.apply(px.Deliver(px.Promise(src=a, dst="p2", ballot=b2)))
-    for a in ("a2", "a3"):
-        sim.apply(px.Deliver(px.Accept(src="p2", dst=a, ballot=b2, value="cancelled")))
-
-
-px.exercises.check_snippet_schedule(schedule)
