@@ -82,6 +82,27 @@ def accept_y(sim):  # type: ignore[no-untyped-def]
     sim.deliver("accept", "p3", "a4")
 
 
+def schedule(sim):  # type: ignore[no-untyped-def]
+    b1, b2 = px.Ballot(1, "p"), px.Ballot(2, "p")
+    sim.propose("p1", "confirmed")
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Prepare(src="p1", dst=a, ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p1", ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Accept(src="p1", dst=a, ballot=b1, value="confirmed")))
+    sim.propose("p2", "cancelled")
+    sim.apply(px.Deliver(px.Prepare(src="p2", dst="a2", ballot=b1)))
+    sim.apply(px.Deliver(px.Nack(src="a2", dst="p2", ballot=b1, promised=b1)))
+    sim.apply(px.Timeout("p2"))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Prepare(src="p2", dst=a, ballot=b2)))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p2", ballot=b2)))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Accept(src="p2", dst=a, ballot=b2, value="cancelled")))
+
+
 def persist(acceptor):  # type: ignore[no-untyped-def]
     return {
         "promised": acceptor.promised,
@@ -121,8 +142,9 @@ def agreement(world):  # type: ignore[no-untyped-def]
 
 def bounds(variant):  # type: ignore[no-untyped-def]
     acceptors = 2 if variant == "minority-quorum" else 1
+    max_ballot = 2 if variant == "snippet" else 1
     crashes = 1 if variant == "amnesiac-acceptor" else 0
-    return {"acceptors": acceptors, "max_ballot": 1, "max_crashes": crashes}
+    return {"acceptors": acceptors, "max_ballot": max_ballot, "max_crashes": crashes}
 
 
 def canonical(acceptors):  # type: ignore[no-untyped-def]
@@ -195,6 +217,26 @@ def new_ballot(sim):  # type: ignore[no-untyped-def]  # lesson 03's starter
     for acceptor in ("a4", "a5"):
         sim.deliver("prepare", "p3", acceptor)
         sim.deliver("promise", acceptor, "p3")
+
+
+def _first_choice(sim):  # type: ignore[no-untyped-def]
+    b1 = px.Ballot(1, "p")
+    sim.propose("p1", "confirmed")
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Prepare(src="p1", dst=a, ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p1", ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Accept(src="p1", dst=a, ballot=b1, value="confirmed")))
+    sim.propose("p2", "cancelled")
+
+
+def same_ballot_again(sim):  # type: ignore[no-untyped-def]  # lesson 03's starter
+    _first_choice(sim)
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Prepare(src="p2", dst=a, ballot=px.Ballot(1, "p"))))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p2", ballot=px.Ballot(1, "p"))))
 
 
 def current_votes(world):  # type: ignore[no-untyped-def]  # lesson 06's starter
@@ -271,6 +313,12 @@ CASES: dict[str, Case] = {
         (lambda sim: sim.deliver("accept", "p3", "a1"), "a1 refused 1.p3 with 'Y'"),
         (lambda sim: None, "your schedule took no step"),
     )),
+    "snippet_schedule": Case(ex.check_snippet_schedule, schedule,
+                             ("Timeout(", "Ballot(2", "Nack("), (
+        (same_ballot_again, "cannot happen: promise 1.p a2→p2 is not in flight"),
+        (_first_choice, "only 'confirmed' is chosen (a1, a2 at ballot 1.p)"),
+        (lambda sim: None, "your schedule took no steps"),
+    )),
     "persist": Case(ex.check_persist, persist,
                     ("acceptor.accepted_ballot", "acceptor.accepted_value"), (
         (lambda a: {"accepted_ballot": a.accepted_ballot, "accepted_value": a.accepted_value},
@@ -312,7 +360,7 @@ CASES: dict[str, Case] = {
         (lambda v: {"acceptors": 1, "max_ballot": 1, "max_crashes": 0},
          "with max_crashes=0 nothing ever crashes"),
         (lambda v: {"acceptors": 1, "max_ballot": 1, "max_crashes": 1},
-         "with 1 acceptor the smaller quorum is still 1"),
+         "the explorer refuses this model"),
         (lambda v: {"acceptors": 9, "max_ballot": 1, "max_crashes": 0},
          "acceptors must be a whole number from 1 to 3"),
     )),
