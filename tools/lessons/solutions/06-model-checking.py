@@ -34,14 +34,17 @@ px.exercises.check_agreement(agreement)
 # **Exercise 2 — bounds that reach the bug.** The amnesiac acceptor's rule is about what
 # survives a crash, so the model needs a crash. A quorum smaller than a majority needs at
 # least two acceptors: with one, "less than a majority" still rounds up to one acceptor,
-# which *is* the majority, and the variant is classic Paxos. The other three go wrong in the
-# smallest model.
+# which *is* the majority, and the variant refuses that model. `snippet` is safe at round 1
+# (every proposer uses ballot 1 and an acceptor never promises a number twice); its promises
+# carry no vote, which matters only once a proposer retries, so it needs round 2. The other
+# two go wrong in the smallest model.
 
 # %%
 def bounds(variant):
     acceptors = 2 if variant == "minority-quorum" else 1
+    max_ballot = 2 if variant == "snippet" else 1
     crashes = 1 if variant == "amnesiac-acceptor" else 0
-    return {"acceptors": acceptors, "max_ballot": 1, "max_crashes": crashes}
+    return {"acceptors": acceptors, "max_ballot": max_ballot, "max_crashes": crashes}
 
 
 px.exercises.check_bounds(bounds)
