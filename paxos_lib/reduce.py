@@ -257,6 +257,8 @@ class Reduction:
             parts.append("dead replies and stale proposer state dropped")
         if self.learners:
             parts.append("learned learners' votes dropped")
+        if self.keep_promises and self.proposers:
+            parts.append("every promise kept (an acceptor here can make one wrong)")
         return "; ".join(parts) or "nothing to drop"
 
     def canonical(self, world: World) -> World:
