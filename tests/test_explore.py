@@ -242,3 +242,15 @@ def test_bad_cluster_and_start() -> None:
         px.explore(ONE_ACCEPTOR, start=sim, variant="classic")
     with pytest.raises(ConfigError, match="the start world's cluster is"):
         px.explore(TWO_ACCEPTORS, start=sim)
+
+
+def test_learned_stable_counts_as_reading_the_learners() -> None:
+    """learned-stable reads the learners' log, so messages to learners are delivered for it
+    (were they not, the property would hold vacuously)."""
+    stable = px.explore(ONE_ACCEPTOR, CLIENTS, max_ballot=1, properties=["learned-stable"])
+    quiet = px.explore(ONE_ACCEPTOR, CLIENTS, max_ballot=1, properties=["agreement"])
+    full = px.explore(ONE_ACCEPTOR, CLIENTS, max_ballot=1, properties=CONSENSUS)
+    assert stable.ok and quiet.ok and full.ok
+    assert stable.states == full.states > quiet.states
+    from paxos_lib.explore import READS_LEARNERS
+    assert set(READS_LEARNERS) == {"learners", "learned-stable"}
