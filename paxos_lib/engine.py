@@ -7,8 +7,10 @@ flight, which nodes are down, the partition, which retry timers are armed, and t
 history that no node can see but the properties need: every vote ever cast (``votes``) and
 every value a client ever proposed (``proposed``); a third, ``learned_log``, records every
 (learner, value) a learner ever learned, so a learner that changes its mind is caught.
-NOTE: the explorer's seen-set keys leave ``learned_log`` out (it adds nothing while learners
-keep what they learn, as every variant's learners do).  A World is frozen and hashable, so the
+NOTE: the explorer's seen-set keys include ``learned_log``.  With the roles' learners, which
+keep what they learn, it is a function of the learners' states and splits no state; a learner
+class of a graded project need not keep it, and there the log is what ``learned-stable`` reads.
+A World is frozen and hashable, so the
 explorer can keep a set of the worlds it has seen.
 
 ``enabled_actions(world)`` lists what can happen next, always in the same order;
