@@ -451,8 +451,9 @@ function render({ model, el }) {
   // right of "now" for the messages still in flight.  Labels are placed last, newest arrow first,
   // each at the first spot beside its arrow whose box overlaps nothing placed before it: no other
   // label, arrowhead, event glyph, chosen mark, tick or the "now" line.  A label is the message's
-  // phase, as on the graph's tokens, and ballot ("2a 1.p1"), or the phase alone where that does
-  // not fit; the kind and value are in the label's hover text.  It goes first on a spot that also
+  // kind and ballot ("prepare 1.p1") when every arrow has room for that; otherwise its phase, as
+  // on the graph's tokens, and ballot ("1a 1.p1"), or the phase alone where that does not fit;
+  // the full text is in the label's hover text.  It goes first on a spot that also
   // keeps off the lanes and the other arrows, then, for the arrows still unlabelled, on any free
   // spot; an arrow left with no room keeps its colour and its hover text.  A halo in the
   // background colour (paint-order: stroke, see the CSS) keeps a label legible over a line.
@@ -618,16 +619,24 @@ function render({ model, el }) {
     // arrow labels last, newest first: beside the arrow (left or right of a steep one, above or
     // below a flat one), from its middle outwards, long form first
     const ts = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.12, 0.88];
-    const unlabelled = [];
-    for (const p of toLabel.reverse()) if (!labelArrow(p)) unlabelled.push(p);
-    strict = false;
-    for (const p of unlabelled) labelArrow(p);
+    // where every arrow finds a clean spot for its kind in words ("prepare 1.p1"), all say so;
+    // otherwise all use the short forms
+    toLabel.reverse();
+    const [nTaken, nOut] = [taken.length, out.length];
+    if (!toLabel.every((p) => labelArrow(p, true))) {
+      taken.length = nTaken;
+      out.length = nOut;
+      const unlabelled = toLabel.filter((p) => !labelArrow(p, false));
+      strict = false;
+      for (const p of unlabelled) labelArrow(p, false);
+    }
     time.innerHTML = out.join("");
 
-    function labelArrow({ a, x1, y1, x2, y2, tipText, seg }) {
+    function labelArrow({ a, x1, y1, x2, y2, tipText, seg }, long) {
       const words = a.label.split(" ");
       const ballot = words.length > 1 ? words[1] : "";
-      const texts = [...new Set([`${a.phase} ${ballot}`.trim(), a.phase])];
+      const texts = long ? [`${words[0]} ${ballot}`.trim()]
+        : [...new Set([`${a.phase} ${ballot}`.trim(), a.phase])];
       const dx = x2 - x1, dy = y2 - y1;
       const slope = Math.abs(dx) / Math.max(Math.abs(dy), 1);
       const gap = 3 + Math.min(slope * LH / 2, 10);
