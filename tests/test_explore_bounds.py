@@ -38,6 +38,25 @@ def test_every_search_has_a_default_time_limit_and_memory_ceiling() -> None:
     assert 0 < MemoryGauge().megabytes() < DEFAULT_MEMORY_LIMIT
 
 
+def test_without_proc_or_resource_the_memory_is_unknown_not_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Windows and Pyodide have neither: the gauge reads 0 and the time limit bounds the search
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_resource(name: str, *args: object, **kwargs: object) -> object:
+        if name == "resource":
+            raise ImportError("No module named 'resource'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    gauge = MemoryGauge()
+    gauge._statm = False
+    monkeypatch.setattr(builtins, "__import__", no_resource)
+    assert gauge.megabytes() == 0.0
+
+
 def test_a_search_over_the_memory_ceiling_ends_memory_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
