@@ -55,6 +55,7 @@ TLC = {"small": (185_369, 1_361_380, 25), "tiny": (3_921, 23_563, 17)}
 SPIN_SECONDS = 0.4
 
 NO_LEARNERS = ["agreement", "validity", "chosen"]
+CONSENSUS = [p.name for p in px.properties.PROPERTIES]  # without the zoo's invariants
 ANY = ("v1", "v2")
 EACH = {"p1": "v1", "p2": "v2"}
 #: (label, cluster, values, explore keyword arguments); each runs without and with symmetry
@@ -84,10 +85,12 @@ ENGINE_CONFIGS: tuple[tuple[str, px.Cluster, Any, dict[str, Any]], ...] = (
         {"max_ballot": 1},
     ),
     (
-        "amnesiac-acceptor, 2 proposers, 3 acceptors, one value each, rounds <= 1, 1 crash",
+        "amnesiac-acceptor, 2 proposers, 3 acceptors, one value each, rounds <= 1, 1 crash, "
+        "consensus properties (the invariants would stop it at 3 steps)",
         px.Cluster(proposers=2, acceptors=3),
         EACH,
-        {"max_ballot": 1, "max_crashes": 1, "variant": "amnesiac-acceptor"},
+        {"max_ballot": 1, "max_crashes": 1, "variant": "amnesiac-acceptor",
+         "properties": CONSENSUS},
     ),
     (
         "1 proposer, 3 acceptors, any of 2 values, ballot rounds <= 1, learners skipped",

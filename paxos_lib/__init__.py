@@ -111,7 +111,7 @@ __all__ = [
     "why_not",
 ]
 
-_LAZY = ("snippet", "viz", "exercises", "orders", "multipaxos", "grading")
+_LAZY = ("snippet", "viz", "exercises", "orders", "multipaxos", "grading", "zoo")
 
 
 def __getattr__(name: str) -> Any:

@@ -5,7 +5,12 @@ Theory of operation
 A ``World`` is everything about a run at one instant: each node's state, the messages in
 flight, which nodes are down, the partition, which retry timers are armed, and two pieces of
 history that no node can see but the properties need: every vote ever cast (``votes``) and
-every value a client ever proposed (``proposed``).  A World is frozen and hashable, so the
+every value a client ever proposed (``proposed``); a third, ``learned_log``, records every
+(learner, value) a learner ever learned, so a learner that changes its mind is caught.
+NOTE: the explorer's seen-set keys include ``learned_log``.  With the roles' learners, which
+keep what they learn, it is a function of the learners' states and splits no state; a learner
+class of a graded project need not keep it, and there the log is what ``learned-stable`` reads.
+A World is frozen and hashable, so the
 explorer can keep a set of the worlds it has seen.
 
 ``enabled_actions(world)`` lists what can happen next, always in the same order;
@@ -155,6 +160,7 @@ class World:
     timers: frozenset[str] = frozenset()
     votes: frozenset[tuple[str, Ballot, str]] = frozenset()
     proposed: frozenset[str] = frozenset()
+    learned_log: frozenset[tuple[str, str]] = frozenset()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -463,11 +469,17 @@ def apply_enabled(world: World, action: Action) -> World:
         if cfg.network == "lossy":
             inflight.remove(m)
         i = index(m.dst)
-        new_state, effects = nodes[i].on_message(m, rules)
+        old = nodes[i]
+        new_state, effects = old.on_message(m, rules)
         nodes[i] = new_state
         timers, votes = _run_effects(world, nodes, inflight, effects)
+        log = world.learned_log
+        if isinstance(new_state, Learner) and new_state.learned is not None and (
+            new_state.learned != getattr(old, "learned", None)
+        ):
+            log = log | {(new_state.node, new_state.learned)}
         return World(cfg, tuple(nodes), tuple(inflight), world.crashed, world.partition,
-                     timers, votes, world.proposed)
+                     timers, votes, world.proposed, log)
     if isinstance(action, Propose):
         nodes = list(world.nodes)
         inflight = list(world.inflight)
@@ -476,7 +488,7 @@ def apply_enabled(world: World, action: Action) -> World:
         nodes[i] = new_state
         timers, votes = _run_effects(world, nodes, inflight, effects)
         return World(cfg, tuple(nodes), tuple(inflight), world.crashed, world.partition,
-                     timers, votes, world.proposed | {action.value})
+                     timers, votes, world.proposed | {action.value}, world.learned_log)
     if isinstance(action, Timeout):
         nodes = list(world.nodes)
         inflight = list(world.inflight)
@@ -485,7 +497,7 @@ def apply_enabled(world: World, action: Action) -> World:
         nodes[i] = new_state
         timers, votes = _run_effects(world, nodes, inflight, effects)
         return World(cfg, tuple(nodes), tuple(inflight), world.crashed, world.partition,
-                     timers, votes, world.proposed)
+                     timers, votes, world.proposed, world.learned_log)
     if isinstance(action, Drop):
         inflight = list(world.inflight)
         inflight.remove(action.message)
@@ -512,7 +524,7 @@ def apply_enabled(world: World, action: Action) -> World:
         nodes[i], effects = restart(rules)
         timers, votes = _run_effects(world, nodes, inflight, effects)
         return World(cfg, tuple(nodes), tuple(inflight), up, world.partition,
-                     timers, votes, world.proposed)
+                     timers, votes, world.proposed, world.learned_log)
     if isinstance(action, Partition):
         return _replace(world, partition=action)
     assert isinstance(action, Heal)
@@ -529,6 +541,7 @@ def _replace(world: World, **changes: object) -> World:
         "timers": world.timers,
         "votes": world.votes,
         "proposed": world.proposed,
+        "learned_log": world.learned_log,
     }
     fields.update(changes)
     return World(**fields)  # type: ignore[arg-type]

@@ -126,8 +126,11 @@ MAX_CRASHES = 9
 MAX_COPIES = 4
 MAX_DEPTH = 100_000
 MAX_STATES = 100_000_000
-#: The properties that read the learners' state (all others read votes and proposals).
-READS_LEARNERS = ("learners",)
+#: The properties that read the learners' state or ``learned_log`` (all others read votes,
+#: promises and proposals); without them, messages to learners are never delivered.
+READS_LEARNERS = ("learners", "learned-stable")
+#: The properties that read the promises in flight (``reduce`` then keeps dead ones).
+READS_PROMISES = ("votes-within-promise", "promises-report-votes")
 
 
 def explore(
@@ -225,7 +228,10 @@ def explore(
                 raise
     learners = custom or any(p.name in READS_LEARNERS for p in props)
     quiet = frozenset(() if learners else first.cluster.learner_ids)
-    reduction = Reduction.of(first, quiet) if reduce and not custom else None
+    reduction = None
+    if reduce and not custom:
+        keep_promises = any(p.name in READS_PROMISES for p in props)
+        reduction = Reduction.of(first, quiet, keep_promises=keep_promises)
     search = _Search(
         first=first,
         symmetry=sym,
@@ -501,6 +507,7 @@ class _Search:
             world.votes,
             world.proposed,
             crashes,
+            world.learned_log,
         )
 
     def class_key(self, raw: Key, world: World) -> Key:
@@ -509,7 +516,7 @@ class _Search:
             return raw
         return self.symmetry.key(
             raw[0], raw[1], world, (raw[3], raw[4], raw[7]), self.code, self.objects  # type: ignore[arg-type]
-        )
+        )  # Symmetry.key renames world.learned_log itself
 
     def canonical(self, world: World, key: Key) -> World:
         """``world`` built from the canonical object of every code in ``key``."""

@@ -805,6 +805,8 @@ def plot_election(r: Race, ax: Any = None) -> Any:
     the tick a value is chosen."""
     import matplotlib.pyplot as plt
 
+    from paxos_lib.viz.palette import MUTED
+
     if not isinstance(r, Race) or not r.leaders:
         raise ConfigError(f"plot_election needs a Race run with strategy {ELECTION!r}, "
                           f"got {r!r}")
@@ -829,10 +831,10 @@ def plot_election(r: Race, ax: Any = None) -> Any:
             marker = "x" if words[1] == "suspects" else "o"
             ax.plot(t + 0.5, rows[words[0]], marker=marker, color="black", markersize=6)
     if r.steps is not None:
-        ax.axvline(r.steps + 1, color="grey", linestyle=":")
+        ax.axvline(r.steps + 1, color=MUTED, linestyle=":")
         ax.annotate(f"{' and '.join(map(repr, sorted(r.chosen)))} chosen", (r.steps + 1, -0.6),
-                    xytext=(-4, 0), textcoords="offset points", ha="right", fontsize=8,
-                    color="grey", annotation_clip=False)
+                    xytext=(-4, 0), textcoords="offset points", ha="right", fontsize=9,
+                    color=MUTED, annotation_clip=False)
     ax.set_yticks([rows[p] for p in proposers], proposers)
     ax.set_ylim(-0.8, len(proposers) - 0.4)
     ax.set_xlim(0, len(r.leaders) + 1)

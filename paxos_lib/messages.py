@@ -48,6 +48,17 @@ __all__ = [
 ]
 
 
+#: ``Ballot.parse`` reads rounds of at most this many digits (no run comes near it; Python
+#: refuses to read integers of more than 4,300 digits at all).
+MAX_ROUND_DIGITS = 18
+
+
+def _short(text: object, limit: int = 60) -> str:
+    """``repr(text)``, cut to about ``limit`` characters for an error message."""
+    r = repr(text)
+    return r if len(r) <= limit else f"{r[: limit - 20]}...{r[-12:]} ({len(r)} characters)"
+
+
 def _check_id(name: str, value: object) -> None:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{name} must be a non-empty node id such as 'p1', got {value!r}")
@@ -82,7 +93,14 @@ class Ballot:
         """Read ``'2.p1'`` back into ``Ballot(round=2, node='p1')``."""
         head, sep, tail = str(text).partition(".")
         if not sep or not (head.isascii() and head.isdigit()) or not tail:
-            raise ConfigError(f"a ballot is written 'round.node' such as '2.p1', got {text!r}")
+            raise ConfigError(
+                f"a ballot is written 'round.node' such as '2.p1', got {_short(text)}"
+            )
+        if len(head.lstrip("0")) > MAX_ROUND_DIGITS:
+            raise ConfigError(
+                f"a ballot's round has at most {MAX_ROUND_DIGITS} digits, got one with "
+                f"{len(head.lstrip('0'))} digits ({_short(text)})"
+            )
         return cls(int(head), tail)
 
 

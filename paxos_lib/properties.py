@@ -11,6 +11,32 @@ The properties never look inside the roles.  They read four observation function
 - ``learned(world)``: what each learner believes was chosen.
 - ``promised(world)`` and ``accepted(world)``: each acceptor's promise and last vote.
 
+Beside the consensus properties (``PROPERTIES``: agreement, validity, learners, and the
+``sometimes`` property chosen) there are the invariants (``INVARIANTS``): the parts of
+Paxos.tla's inductive invariant, read at message level, each of which one rule of the
+protocol keeps true.  They are checked first, so a broken variant's shortest counterexample
+ends at the first invariant it breaks, and its name points at the rule:
+
+- ``one-value-per-ballot``: at most one value is proposed (2a) at each ballot.
+- ``votes-within-promise``: an acceptor's vote ballot is at most its promise, and neither
+  goes back: every vote it cast is at or below its last vote, every promise it sent at or
+  below its current promise.
+- ``promises-report-votes``: a promise (1b) at ballot b reports the acceptor's highest vote
+  below b (or its vote at b itself).
+- ``votes-safe``: every vote, and every 2a in flight, is safe at its ballot (Paxos.tla's
+  ``SafeAt``): for every lower ballot c some quorum each of whose members voted for the same
+  value at c, or did not vote at c and promised above it.  NOTE: c ranges over the ballots
+  at which some vote or 2a exists; a ballot nobody proposed at holds no vote to count.
+- ``learned-stable``: a learner never changes the value it learned.
+
+NOTE: on the ``lossy`` network a delivered message leaves the network, so the invariants see
+the 2a and 1b messages still in flight and the whole vote history; on ``sent-set`` (the
+explorer's default) they see every message ever sent, as Paxos.tla does.
+
+``ALL_PROPERTIES`` (invariants first) is the explorer's default set.  ``Simulation.check``
+and ``check_all`` keep to ``PROPERTIES``; ``check_all(world, "always", invariants=True)``
+adds the invariants.
+
 ``always`` properties must hold in every reachable world (safety); ``sometimes`` properties
 must hold in at least one (so that a passing safety check is not vacuous: a protocol that
 never chooses anything is trivially safe).  A failed check returns a ``Verdict`` whose
@@ -24,10 +50,12 @@ from dataclasses import dataclass
 
 from paxos_lib.engine import World, check_world
 from paxos_lib.errors import ConfigError, one_of
-from paxos_lib.messages import Ballot
-from paxos_lib.roles import Acceptor, Learner
+from paxos_lib.messages import Accept, Ballot, Promise
+from paxos_lib.roles import Acceptor, Learner, Proposer
 
 __all__ = [
+    "ALL_PROPERTIES",
+    "INVARIANTS",
     "PROPERTIES",
     "Property",
     "Verdict",
@@ -179,11 +207,159 @@ PROPERTIES: tuple[Property, ...] = (
     Property("chosen", "sometimes", "some value can be chosen", _some_chosen),
 )
 
-PROPERTY_NAMES = tuple(p.name for p in PROPERTIES)
+
+# -- invariants (Paxos.tla's inductive invariant, at message level) ----------------------------
+
+
+def _proposals(world: World) -> dict[Ballot, dict[str, str]]:
+    """{ballot: {value: where it was seen}} from 2a messages, votes and proposers in phase 2."""
+    out: dict[Ballot, dict[str, str]] = {}
+    for m in world.inflight:
+        if isinstance(m, Accept):
+            out.setdefault(m.ballot, {}).setdefault(m.value, f"{m.src}'s accept")
+    for s in world.nodes:
+        if isinstance(s, Proposer) and s.proposal is not None and s.ballot is not None:
+            out.setdefault(s.ballot, {}).setdefault(s.proposal, f"{s.node}'s proposal")
+    for a, b, v in sorted(world.votes, key=lambda vote: (vote[1], vote[0], vote[2])):
+        out.setdefault(b, {}).setdefault(v, f"{a}'s vote")
+    return out
+
+
+def _one_value_per_ballot(world: World) -> tuple[bool, str]:
+    for ballot, values in sorted(_proposals(world).items()):
+        if len(values) > 1:
+            seen = "; ".join(f"{v!r} ({where})" for v, where in sorted(values.items()))
+            return False, f"ballot {ballot} carries {len(values)} values: {seen}"
+    return True, "each ballot carries at most one value"
+
+
+def _acceptors(world: World) -> dict[str, Acceptor]:
+    return {s.node: s for s in world.nodes if isinstance(s, Acceptor)}
+
+
+def _votes_within_promise(world: World) -> tuple[bool, str]:
+    acceptors = _acceptors(world)
+    for a in acceptors.values():
+        if a.accepted_ballot is not None and (a.promised is None or a.accepted_ballot > a.promised):
+            return False, (f"{a.node} voted at ballot {a.accepted_ballot} but promised only "
+                           f"{'nothing' if a.promised is None else a.promised}")
+    for node, ballot, value in sorted(world.votes, key=lambda v: (v[1], v[0], v[2])):
+        a = acceptors.get(node)
+        if a is None:
+            continue
+        if a.accepted_ballot is None or ballot > a.accepted_ballot:
+            now = ("no vote" if a.accepted_ballot is None
+                   else f"its last vote at {a.accepted_ballot}")
+            return False, (f"{node} voted {value!r} at ballot {ballot} but now remembers {now} "
+                           f"(promised {'nothing' if a.promised is None else a.promised})")
+    for m in world.inflight:
+        if isinstance(m, Promise):
+            a = acceptors.get(m.src)
+            if a is not None and (a.promised is None or m.ballot > a.promised):
+                now = "nothing" if a.promised is None else str(a.promised)
+                return False, (f"{m.src} promised ballot {m.ballot} but its promise is now "
+                               f"{now}: a promise went back")
+    return True, "every acceptor's votes and promises are at or below its promise"
+
+
+def _promises_report_votes(world: World) -> tuple[bool, str]:
+    votes_of: dict[str, list[tuple[Ballot, str]]] = {}
+    for a, b, v in world.votes:
+        votes_of.setdefault(a, []).append((b, v))
+    for m in world.inflight:
+        if not isinstance(m, Promise):
+            continue
+        mine = votes_of.get(m.src, ())
+        if m.accepted_ballot == m.ballot and (m.ballot, m.accepted_value) in mine:
+            continue  # a repeated Prepare answered after voting at that very ballot
+        below = [bv for bv in mine if bv[0] < m.ballot]
+        highest = max(below) if below else None
+        reported = (None if m.accepted_ballot is None
+                    else (m.accepted_ballot, m.accepted_value))
+        if reported != highest:
+            if highest is None:
+                return False, (f"{m.src}'s promise for {m.ballot} reports a vote for "
+                               f"{m.accepted_value!r} at {m.accepted_ballot} it never cast")
+            what = "no vote" if reported is None else f"{reported[1]!r} at {reported[0]}"
+            higher = [bv for bv in below if bv[0] == highest[0]]
+            return False, (f"{m.src}'s promise for {m.ballot} reports {what}, but its highest "
+                           f"vote below {m.ballot} is {highest[1]!r} at {highest[0]}"
+                           + ("" if len(higher) == 1 else " (one of several at that ballot)"))
+    return True, "every promise reports the acceptor's highest earlier vote"
+
+
+def _votes_safe(world: World) -> tuple[bool, str]:
+    quorum = world.config.rules.quorum
+    acceptors = _acceptors(world)
+    voted: dict[Ballot, dict[str, set[str]]] = {}  # ballot -> acceptor -> values voted
+    for a, b, v in world.votes:
+        voted.setdefault(b, {}).setdefault(a, set()).add(v)
+    proposals: set[tuple[Ballot, str]] = {(b, v) for _, b, v in world.votes}
+    proposals.update((m.ballot, m.value) for m in world.inflight if isinstance(m, Accept))
+    ballots = sorted({b for b, _ in proposals})
+    for b, v in sorted(proposals):
+        for c in ballots:
+            if c >= b:
+                break
+            at_c = voted.get(c, {})
+            ok = 0
+            for name, a in acceptors.items():
+                mine = at_c.get(name)
+                if mine is None:
+                    if a.promised is not None and a.promised > c:
+                        ok += 1
+                elif mine == {v}:
+                    ok += 1
+            if ok < quorum:
+                what = "2a" if not any(bb == b and vv == v for _, bb, vv in world.votes) \
+                    else "vote"
+                others = sorted({x for vals in at_c.values() for x in vals} - {v})
+                could = (f"; {', '.join(map(repr, others))} was voted at {c}" if others
+                         else f"; a quorum could still vote at {c}")
+                return False, (f"the {what} for {v!r} at ballot {b} is not safe: no quorum "
+                               f"rules out another value at the lower ballot {c}{could}")
+    return True, "every vote and 2a is safe at its ballot"
+
+
+def _learned_stable(world: World) -> tuple[bool, str]:
+    seen: dict[str, str] = {}
+    for learner, value in sorted(world.learned_log):
+        if learner in seen:
+            return False, (f"{learner} learned {seen[learner]!r} and later {value!r}: a learner "
+                           "changed its value")
+        seen[learner] = value
+    for s in world.nodes:
+        if isinstance(s, Learner) and s.learned is not None and s.node in seen \
+                and seen[s.node] != s.learned:
+            return False, f"{s.node} learned {seen[s.node]!r} and now holds {s.learned!r}"
+    return True, "no learner changed its value"
+
+
+INVARIANTS: tuple[Property, ...] = (
+    Property("one-value-per-ballot", "always",
+             "at most one value is proposed (2a) at each ballot", _one_value_per_ballot),
+    Property("votes-within-promise", "always",
+             "an acceptor's vote ballot is at most its promise, and neither goes back",
+             _votes_within_promise),
+    Property("promises-report-votes", "always",
+             "a promise reports the acceptor's highest vote below its ballot",
+             _promises_report_votes),
+    Property("votes-safe", "always",
+             "every vote and 2a is safe at its ballot (no other value chosen or choosable "
+             "below it)", _votes_safe),
+    Property("learned-stable", "always", "a learner never changes its value", _learned_stable),
+)
+
+#: The explorer's default: the invariants first (each names a rule), then the consensus
+#: properties.
+ALL_PROPERTIES: tuple[Property, ...] = (*INVARIANTS, *PROPERTIES)
+
+PROPERTY_NAMES = tuple(p.name for p in ALL_PROPERTIES)
+INVARIANT_NAMES = tuple(p.name for p in INVARIANTS)
 
 
 def check_property_names(
-    names: object, available: tuple[Property, ...] = PROPERTIES
+    names: object, available: tuple[Property, ...] = ALL_PROPERTIES
 ) -> tuple[Property, ...]:
     """The properties named in ``names`` among ``available`` (None: all of them); else
     ConfigError listing the valid names."""
@@ -207,6 +383,10 @@ def check_property_names(
     return tuple(out)
 
 
-def check_all(world: World, kind: str = "always") -> list[Verdict]:
-    """Every property of ``kind`` checked in ``world``."""
-    return [p(world) for p in PROPERTIES if p.kind == kind]
+def check_all(world: World, kind: str = "always", invariants: bool = False) -> list[Verdict]:
+    """Every property of ``kind`` checked in ``world`` (with ``invariants=True`` the
+    invariants too, first)."""
+    if kind not in ("always", "sometimes"):
+        raise ConfigError(f"kind must be 'always' or 'sometimes', got {kind!r}")
+    props = ALL_PROPERTIES if invariants else PROPERTIES
+    return [p(world) for p in props if p.kind == kind]

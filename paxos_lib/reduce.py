@@ -30,8 +30,14 @@ never contains a step that changes nothing, so the shortest distance from the st
 class of worlds is the same in both graphs, and a path found among canonical worlds is a
 list of actions that replays, step for step, from the real initial world (the explorer
 returns actions, never canonical worlds, so traces show the full state).  The properties
-read votes, proposals, acceptors' state and what learners learned, none of which ``c``
-changes (a property that read the removed messages or fields would need ``reduce=False``).
+read votes, proposals, acceptors' state, messages in flight to acceptors, what learners
+learned and ``learned_log``, none of which ``c`` changes or removes.  Two invariants read the
+promises in flight (``votes-within-promise``: no promise above the acceptor's promise now;
+``promises-report-votes``).  Where the acceptors keep their storage, refuse to vote below
+their promise and report their last vote (probed), no promise can ever break them; where
+not (an amnesiac acceptor's old promise, say), a promise its proposer ignores still can,
+so while either invariant is checked ``c`` then keeps every ``Promise`` (``keep_promises``).
+A property that read other removed messages or fields would need ``reduce=False``.
 
 Why not partial-order reduction by receiving node.  Deliveries to different nodes do commute
 in the sent-set network (each reads and writes only its receiver's state and adds to a set
@@ -61,8 +67,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from paxos_lib.engine import World
-from paxos_lib.messages import Accepted, Ballot, Decided, Message, Nack, Promise
-from paxos_lib.roles import Learner, Proposer
+from paxos_lib.messages import Accept, Accepted, Ballot, Decided, Message, Nack, Prepare, Promise
+from paxos_lib.roles import Acceptor, Learner, Proposer
 from paxos_lib.variants import Rules
 
 __all__ = ["Reduction"]
@@ -153,6 +159,28 @@ def _learner_facts_hold(lid: str, acceptors: tuple[str, ...], rules: Rules) -> b
         return False
 
 
+def _acceptor_facts_hold(aid: str, rules: Rules) -> bool:
+    """Probe the acceptor handlers: storage survives a crash, no vote below the promise, a
+    promise reports the last vote.  Then promises only rise, votes are cast at or above the
+    promise (so at rising ballots), and every promise reports the highest vote below its
+    ballot when sent and for ever after: no promise in flight, ignored or not, can break
+    ``votes-within-promise`` or ``promises-report-votes``."""
+    try:
+        low, high, higher = Ballot(1, "p1"), Ballot(2, "p1"), Ballot(3, "p1")
+        voted = Acceptor(node=aid, promised=high, accepted_ballot=high, accepted_value="x")
+        if voted.after_crash(rules) != voted:
+            return False
+        after, _ = voted.on_message(Accept(src="p1", dst=aid, ballot=low, value="y"), rules)
+        if after != voted:
+            return False
+        _, effects = voted.on_message(Prepare(src="p1", dst=aid, ballot=higher), rules)
+        promises = [e.message for e in effects if isinstance(getattr(e, "message", None), Promise)]
+        return len(promises) == 1 and (
+            promises[0].accepted_ballot, promises[0].accepted_value) == (high, "x")
+    except Exception:
+        return False
+
+
 def _proposer(s: Proposer) -> Proposer:
     """Empty the collections a proposer will not read in its phase."""
     if s.promises and s.phase != "preparing":
@@ -186,10 +214,16 @@ class Reduction:
     proposers: bool
     learners: bool
     kinds: dict[str, str]
+    keep_promises: bool = False
 
     @classmethod
-    def of(cls, first: World, quiet: Iterable[str]) -> Reduction:
-        """The reduction for the model of ``first`` whose facts the handlers pass."""
+    def of(cls, first: World, quiet: Iterable[str], *, keep_promises: bool = False) -> Reduction:
+        """The reduction for the model of ``first`` whose facts the handlers pass.
+
+        ``keep_promises``: a checked property reads the promises in flight (as
+        ``votes-within-promise`` and ``promises-report-votes`` do); unless every acceptor
+        passes ``_acceptor_facts_hold``, a promise its proposer will ignore can still be the
+        one that breaks them, so then no ``Promise`` is dropped."""
         cluster = first.config.cluster
         rules = first.config.rules
         kinds = {}
@@ -206,7 +240,13 @@ class Reduction:
         learners = bool(acceptors) and all(
             _learner_facts_hold(n, acceptors, rules) for n, k in kinds.items() if k == "learner"
         )
-        return cls(quiet=frozenset(quiet), proposers=proposers, learners=learners, kinds=kinds)
+        if keep_promises:
+            keep_promises = not all(
+                type(s) is Acceptor and _acceptor_facts_hold(s.node, rules)
+                for s in first.nodes if s.node in acceptors
+            )
+        return cls(quiet=frozenset(quiet), proposers=proposers, learners=learners, kinds=kinds,
+                   keep_promises=keep_promises)
 
     @property
     def describe(self) -> str:
@@ -217,6 +257,8 @@ class Reduction:
             parts.append("dead replies and stale proposer state dropped")
         if self.learners:
             parts.append("learned learners' votes dropped")
+        if self.keep_promises and self.proposers:
+            parts.append("every promise kept (an acceptor here can make one wrong)")
         return "; ".join(parts) or "nothing to drop"
 
     def canonical(self, world: World) -> World:
@@ -239,6 +281,7 @@ class Reduction:
                         new_nodes = list(nodes)
                     new_nodes[i] = c
         quiet = self.quiet
+        keep_promises = self.keep_promises
         keep: list[Message] | None = None
         inflight = world.inflight
         for i, m in enumerate(inflight):
@@ -246,7 +289,7 @@ class Reduction:
             drop = dst in quiet
             if not drop:
                 s = states.get(dst)
-                if s is not None:
+                if s is not None and not (keep_promises and type(m) is Promise):
                     drop = True if type(s) is Learner else _dead_to_proposer(m, s)  # type: ignore[arg-type]
             if drop:
                 if keep is None:
@@ -264,4 +307,5 @@ class Reduction:
             world.timers,
             world.votes,
             world.proposed,
+            world.learned_log,
         )

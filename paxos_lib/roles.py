@@ -40,7 +40,10 @@ ballot c whose proposer reaches phase 2 with the promises of a quorum R.
 4. So the highest-ballot vote among R's promises is at a ballot >= b and is for v, and by
    rule 3 the proposer of c proposes v.  No ballot above b can propose anything else.
 
-The variants each remove one link of this chain (``variants.py``).
+The variants each remove one link of this chain (``variants.py``): ``forgetful-proposer``
+and ``lowest-vote`` break step 4, ``amnesiac-acceptor`` and ``accept-below-promise`` step 2,
+``duplicate-ballots`` and ``ballot-reuse`` give one ballot two proposals (step 3),
+``minority-quorum`` step 1, and ``snippet`` (the seed's code) steps 2 and 4 at once.
 """
 
 from __future__ import annotations
@@ -132,7 +135,9 @@ class Acceptor:
         Promising the ballot already promised again is harmless: a duplicated Prepare gets the
         same answer twice.  The promise reports the highest-ballot vote so far.
         """
-        if self.promised is not None and msg.ballot < self.promised:
+        if self.promised is not None and (
+            msg.ballot <= self.promised if rules.seed_acceptor else msg.ballot < self.promised
+        ):  # the seed promises only a greater number, so a repeated Prepare is refused
             nack = Nack(src=self.node, dst=msg.src, ballot=msg.ballot, promised=self.promised)
             return self, (Send(nack),)
         new = self if self.promised == msg.ballot else replace(self, promised=msg.ballot)
@@ -150,8 +155,19 @@ class Acceptor:
 
     def on_accept(self, msg: Accept, rules: Rules) -> Step:
         """2b: accept unless a higher ballot was promised (then Nack); tell the proposer and
-        every learner."""
-        if self.promised is not None and msg.ballot < self.promised:
+        every learner.
+
+        The seed's acceptor accepts only the very ballot it promised (nothing promised yet,
+        or a higher ballot than promised, is ignored: the seed answers False).  The
+        ``accept-below-promise`` acceptor skips the check, and so lowers its promise.
+        """
+        if rules.seed_acceptor and self.promised != msg.ballot:
+            if self.promised is not None and msg.ballot < self.promised:
+                nack = Nack(src=self.node, dst=msg.src, ballot=msg.ballot, promised=self.promised)
+                return self, (Send(nack),)
+            return self, ()
+        if (rules.accept_checks_promise and self.promised is not None
+                and msg.ballot < self.promised):
             nack = Nack(src=self.node, dst=msg.src, ballot=msg.ballot, promised=self.promised)
             return self, (Send(nack),)
         new = replace(
@@ -276,11 +292,14 @@ class Proposer:
         self, promises: tuple[tuple[str, Ballot | None, str | None], ...], rules: Rules
     ) -> str:
         assert self.value is not None
-        if not rules.proposer_adopts_highest:
+        if rules.pick_vote == "own":
             return self.value  # the forgetful proposer
+        lowest = rules.pick_vote == "lowest"  # the lowest-vote bug
         best: tuple[Ballot, str] | None = None
         for _, ballot, value in promises:  # sorted by acceptor id: ties break the same way
-            if ballot is not None and value is not None and (best is None or ballot > best[0]):
+            if ballot is None or value is None:
+                continue
+            if best is None or (ballot < best[0] if lowest else ballot > best[0]):
                 best = (ballot, value)
         return self.value if best is None else best[1]
 
@@ -318,8 +337,9 @@ class Proposer:
         return self._start_ballot(self.round + 1, rules)
 
     def after_crash(self, rules: Rules) -> Proposer:
-        """A restarted proposer remembers only the highest round it used."""
-        return Proposer(node=self.node, round=self.round)
+        """A restarted proposer remembers only the highest round it used (under
+        ``ballot-reuse`` not even that: it starts again from round 0)."""
+        return Proposer(node=self.node, round=self.round if rules.proposer_round_durable else 0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -357,7 +377,10 @@ class Learner:
         if vote in self.votes:
             return self, ()
         votes = self.votes | {vote}
-        count = sum(1 for _, b, v in votes if b == msg.ballot and v == msg.value)
+        if rules.learner_counts_one_ballot:
+            count = sum(1 for _, b, v in votes if b == msg.ballot and v == msg.value)
+        else:  # the cross-ballot learner: acceptors that voted for the value at any ballot
+            count = len({a for a, _, v in votes if v == msg.value})
         learned = msg.value if count >= rules.quorum else None
         return replace(self, votes=votes, learned=learned), ()
 

@@ -161,8 +161,12 @@ class MemoryGauge:
         if self._statm:
             with open("/proc/self/statm") as f:
                 return int(f.read().split()[1]) * self._page / 1e6
-        import resource  # not on Windows; there the peak is the best we have
-
+        try:
+            import resource  # the peak, where /proc is missing (macOS)
+        except ImportError:
+            # Windows and WebAssembly (Pyodide) have neither /proc nor resource: the memory
+            # is unknown there, so the memory ceiling never ends a search (the time limit does).
+            return 0.0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return peak / 1e6 if sys.platform == "darwin" else peak / 1e3
 

@@ -59,8 +59,10 @@ __all__ = ["Faults", "RunResult", "Simulation", "replay", "take_steps"]
 def _probability(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{name} must be a probability from 0 to 1, got {value!r}")
-    if not 0.0 <= float(value) <= 1.0:
-        raise ConfigError(f"{name} must be a probability from 0 to 1, got {value}")
+    if not 0 <= value <= 1:  # compared before float(): a huge int would overflow there
+        shown = str(value) if isinstance(value, float) or abs(value) < 10**30 else \
+            f"an integer of {len(str(abs(value)))} digits"
+        raise ConfigError(f"{name} must be a probability from 0 to 1, got {shown}")
     return float(value)
 
 
@@ -360,10 +362,16 @@ def replay(
 ) -> Simulation:
     """A Simulation that has taken ``trace``'s steps one by one.
 
-    ``variant`` and ``network`` default to the trace's own.  Raises SimulationError naming
-    the first step that cannot happen.
+    ``variant`` and ``network`` default to the trace's own.  A ``Trace`` must have been
+    recorded on ``cluster`` (ConfigError naming both otherwise).  Raises SimulationError
+    naming the first step that cannot happen.
     """
     if isinstance(trace, Trace):
+        if isinstance(cluster, Cluster) and trace.cluster != cluster:
+            raise ConfigError(
+                f"the trace was recorded on {trace.cluster}, not on {cluster}: replaying it "
+                "there would be a different run; pass trace.cluster"
+            )
         steps = trace.steps
         variant = trace.variant if variant is None else variant
         network = trace.network if network is None else network

@@ -3,7 +3,8 @@
 Theory of operation
 -------------------
 Nothing in Paxos looks at an acceptor's name: rename ``a1`` and ``a2`` everywhere in a world
-(their states, every message to or from them, the votes they cast, the crashed set) and the
+(their states, every message to or from them, the votes they cast, the crashed set, the
+(learner, value) pairs of ``learned_log``) and the
 renamed world can do exactly what the original can, renamed.  The same holds for learners,
 and for client values when every proposer may be asked for every value.  A *renaming* ``g``
 maps each node id and each value to another; it must be an *automorphism* of the model:
@@ -121,7 +122,8 @@ class Renaming:
 
     def world(self, world: World) -> World:
         """The whole world renamed: node states moved to their new positions, messages
-        renamed and sorted again, votes, crashed nodes and proposed values renamed."""
+        renamed and sorted again, votes, crashed nodes, proposed values and the learned log
+        (learner, value) renamed."""
         cluster = world.config.cluster
         nodes = [None] * len(world.nodes)
         for node_id, state in zip(cluster.node_ids, world.nodes, strict=True):
@@ -134,6 +136,9 @@ class Renaming:
             timers=frozenset(self.node(n) for n in world.timers),
             votes=frozenset(self.triple(t) for t in world.votes),
             proposed=frozenset(self.value(v) for v in world.proposed),  # type: ignore[misc]
+            learned_log=frozenset(  # type: ignore[misc]
+                (self.node(n), self.value(v)) for n, v in world.learned_log
+            ),
         )
 
 
@@ -247,6 +252,7 @@ class Symmetry:
         ``nodes`` and ``inflight`` (``code`` gives new objects theirs, ``objects`` maps a
         code back).  ``extra`` is appended unchanged (it must be renaming-invariant)."""
         votes = world.votes
+        log = world.learned_log
         vote_codes = [code(t) for t in votes] if votes else []
         best: tuple[object, ...] | None = None
         plans = zip(self.renamings, self._plans, strict=True)
@@ -268,7 +274,10 @@ class Symmetry:
             proposed = 0
             for x in world.proposed:
                 proposed |= value_bits[x]
-            candidate = (n, tuple(m), tuple(v), crashed, proposed, *extra)
+            learned: tuple[tuple[str, str | None], ...] = ()
+            if log:
+                learned = tuple(sorted((g.node(x), g.value(y)) for x, y in log))
+            candidate = (n, tuple(m), tuple(v), crashed, proposed, learned, *extra)
             if best is None or candidate < best:
                 best = candidate
         assert best is not None

@@ -1,24 +1,46 @@
-"""The variants: classic Paxos and five versions that each break exactly one rule.
+"""The variants: classic Paxos, the seed's own code, and one-rule bugs, each caught differently.
 
-The lessons break Paxos on purpose, one rule at a time, and the checker must catch each.
-A variant is chosen by name; ``rules_for(cluster, variant)`` turns the name into the plain
-flags the roles consult (``Rules``), so no role ever compares variant names.
+The lessons break Paxos on purpose, and the checker must catch each break.  A variant is
+chosen by name; ``rules_for(cluster, variant)`` turns the name into the plain flags the roles
+consult (``Rules``), so no role ever compares variant names.
 
-=====================  ==========================================  ===========================
-variant                the one rule changed                         what goes wrong
-=====================  ==========================================  ===========================
-classic                (none)                                       nothing
-snippet                promises carry no accepted value             a later proposer overwrites
-                       (the seed's acceptor)                        a chosen value
-forgetful-proposer     the proposer ignores accepted values in      the same, from the
-                       promises                                     proposer's side
-amnesiac-acceptor      an acceptor forgets its promise and          two values chosen after a
-                       accepted value when it crashes               restart
-duplicate-ballots      two proposers may use the same ballot        two values accepted at one
-                                                                    ballot
-minority-quorum        a quorum is less than a majority             two disjoint quorums choose
-                                                                    different values
-=====================  ==========================================  ===========================
+Every variant but ``snippet`` changes exactly one rule of classic Paxos.  ``snippet`` is the
+seed's code (``paxos_lib.snippet``) run on many nodes as written: ballots are plain numbers
+that every proposer shares (everybody starts at 1), an acceptor promises only a number
+*greater* than its promise, its promise carries no vote, and it accepts only the number it
+promised.
+
+The explorer (``paxos_lib.explore``) checks Paxos.tla's invariants beside agreement
+(``paxos_lib.properties``), so each variant's shortest counterexample ends at the first
+invariant it breaks, which names the broken rule ("breaks" below).  No two variants give
+the same counterexample (``tests/test_zoo.py`` pins each one).
+
+=======================  ==========================================  =====================
+variant                  the rule changed                            breaks first
+=======================  ==========================================  =====================
+classic                  (none)                                      nothing
+snippet                  the seed's code: shared numbers from 1,     promises-report-votes
+                         bare promises, accept only the promised
+                         number
+forgetful-proposer       the proposer ignores the votes reported in  votes-safe
+                         promises and proposes its own value
+lowest-vote              the proposer adopts the *lowest*-ballot     votes-safe
+                         reported vote instead of the highest
+amnesiac-acceptor        an acceptor forgets its promise and vote    votes-within-promise
+                         when it crashes
+accept-below-promise     an acceptor accepts a ballot below its      votes-within-promise
+                         promise (and so lowers its promise)
+duplicate-ballots        two proposers may use the same ballot       one-value-per-ballot
+ballot-reuse             a proposer forgets its round when it        one-value-per-ballot
+                         restarts, and reuses its ballots
+cross-ballot-learner     a learner counts votes for a value across   learners
+                         ballots, not at one ballot
+minority-quorum          a quorum is less than a majority            agreement
+=======================  ==========================================  =====================
+
+Why ``minority-quorum`` breaks only agreement: every invariant above is local to one
+acceptor or one ballot and still holds; the step from the invariants to agreement is the one
+that needs any two quorums to share an acceptor.
 """
 
 from __future__ import annotations
@@ -29,9 +51,19 @@ from dataclasses import dataclass
 from paxos_lib.cluster import Cluster
 from paxos_lib.errors import ConfigError, one_of
 
-__all__ = ["SHARED_BALLOT_NODE", "VARIANTS", "Rules", "Variant", "check_variant", "rules_for"]
+__all__ = [
+    "BROKEN",
+    "PICKS",
+    "SHARED_BALLOT_NODE",
+    "VARIANTS",
+    "Rules",
+    "Variant",
+    "check_variant",
+    "rules_for",
+]
 
-#: In the ``duplicate-ballots`` variant every proposer writes this in place of its own id.
+#: Where ballots are shared (``duplicate-ballots``, ``snippet``) every proposer writes this
+#: in place of its own id.
 SHARED_BALLOT_NODE = "p"
 
 
@@ -66,12 +98,16 @@ class _Variants(Mapping[str, Variant]):
         return f"VARIANTS({', '.join(self._by_name)})"
 
 
+#: Every version of Paxos the engine runs: ``classic`` first, then the seed's code
+#: (``snippet``), then the one-rule bugs.  ``BROKEN`` names all but ``classic``.
 VARIANTS: Mapping[str, Variant] = _Variants(
     Variant("classic", "(none: Paxos as published)", "nothing"),
     Variant(
         "snippet",
-        "promises carry no accepted value (the seed's acceptor)",
-        "a later proposer overwrites a chosen value",
+        "the seed's code on many nodes: every proposer numbers its ballots 1, 2, ... (shared), "
+        "an acceptor promises only a greater number, its promise carries no vote, and it "
+        "accepts only the number it promised",
+        "a later ballot overwrites a chosen value",
     ),
     Variant(
         "forgetful-proposer",
@@ -79,9 +115,19 @@ VARIANTS: Mapping[str, Variant] = _Variants(
         "a later proposer overwrites a chosen value",
     ),
     Variant(
+        "lowest-vote",
+        "the proposer adopts the lowest-ballot vote reported in promises, not the highest",
+        "a proposer revives a value older than the one that may be chosen",
+    ),
+    Variant(
         "amnesiac-acceptor",
         "an acceptor forgets its promise and accepted value when it crashes",
         "two values chosen after a restart",
+    ),
+    Variant(
+        "accept-below-promise",
+        "an acceptor accepts a ballot below the one it promised",
+        "a promise is broken, so a later proposer's view of the votes is wrong",
     ),
     Variant(
         "duplicate-ballots",
@@ -89,11 +135,24 @@ VARIANTS: Mapping[str, Variant] = _Variants(
         "two values accepted at one ballot",
     ),
     Variant(
+        "ballot-reuse",
+        "a proposer forgets its round when it restarts, so it reuses its ballots",
+        "two values proposed at one ballot, by the same proposer",
+    ),
+    Variant(
+        "cross-ballot-learner",
+        "a learner counts votes for a value across ballots, not at one ballot",
+        "a learner learns a value no quorum accepted at one ballot",
+    ),
+    Variant(
         "minority-quorum",
         "a quorum is smaller than a majority",
         "two disjoint quorums choose different values",
     ),
 )
+
+#: The variants that break Paxos (every variant but ``classic``).
+BROKEN: tuple[str, ...] = tuple(name for name in VARIANTS if name != "classic")
 
 
 def check_variant(variant: object) -> str:
@@ -105,9 +164,16 @@ def check_variant(variant: object) -> str:
     return variant
 
 
+#: How a proposer picks its value from a quorum of promises (``Rules.pick_vote``).
+PICKS = ("highest", "lowest", "own")
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """What the roles consult: the cluster's ids, the quorum, and the variant's one change."""
+    """What the roles consult: the cluster's ids, the quorum, and the variant's changes.
+
+    Classic Paxos is every flag at its default.
+    """
 
     variant: str
     proposers: tuple[str, ...]
@@ -115,18 +181,53 @@ class Rules:
     learners: tuple[str, ...]
     quorum: int
     promise_reports_accepted: bool = True
-    proposer_adopts_highest: bool = True
+    #: "highest" (Paxos), "lowest" (lowest-vote) or "own" (forgetful-proposer).
+    pick_vote: str = "highest"
     unique_ballots: bool = True
     acceptor_storage_durable: bool = True
+    #: An acceptor refuses an Accept below its promise (accept-below-promise: it does not).
+    accept_checks_promise: bool = True
+    #: The seed's acceptor: promises only a greater ballot, accepts only the promised one.
+    seed_acceptor: bool = False
+    #: A proposer's round survives a restart (ballot-reuse: it does not).
+    proposer_round_durable: bool = True
+    #: A learner counts votes at one ballot (cross-ballot-learner: across ballots).
+    learner_counts_one_ballot: bool = True
+
+    @property
+    def proposer_adopts_highest(self) -> bool:
+        """Classic rule 3: adopt the highest-ballot vote reported (True only in Paxos)."""
+        return self.pick_vote == "highest"
 
 
 def rules_for(cluster: Cluster, variant: str = "classic") -> Rules:
-    """The ``Rules`` for ``cluster`` under ``variant``."""
+    """The ``Rules`` for ``cluster`` under ``variant``.
+
+    ``minority-quorum`` sets the quorum itself (half the acceptors, rounded down), so it
+    needs at least 2 acceptors and no explicit ``Cluster(quorum=...)``: ConfigError
+    otherwise, since with one acceptor, or a quorum given, it would quietly be classic.
+    """
     variant = check_variant(variant)
+    if not isinstance(cluster, Cluster):
+        raise ConfigError(f"rules_for needs a Cluster, got {cluster!r}")
     quorum = cluster.quorum_size
-    if variant == "minority-quorum" and cluster.quorum is None:
+    if variant == "minority-quorum":
+        if cluster.quorum is not None:
+            raise ConfigError(
+                f"the minority-quorum variant sets the quorum itself (half the acceptors, "
+                f"rounded down), so it cannot run with an explicit Cluster(quorum="
+                f"{cluster.quorum}); leave quorum out, or use variant 'classic' with a small "
+                "quorum"
+            )
+        if cluster.acceptors < 2:
+            raise ConfigError(
+                f"the minority-quorum variant needs at least 2 acceptors, got "
+                f"{cluster.acceptors}: with 1 acceptor every quorum is that acceptor, a "
+                "majority, so no quorum can be a minority"
+            )
         # Half the acceptors, rounded down: the largest size two disjoint quorums can have.
-        quorum = max(1, cluster.acceptors // 2)
+        quorum = cluster.acceptors // 2
+    pick = {"forgetful-proposer": "own", "lowest-vote": "lowest"}.get(variant, "highest")
     return Rules(
         variant=variant,
         proposers=cluster.proposer_ids,
@@ -134,7 +235,11 @@ def rules_for(cluster: Cluster, variant: str = "classic") -> Rules:
         learners=cluster.learner_ids,
         quorum=quorum,
         promise_reports_accepted=variant != "snippet",
-        proposer_adopts_highest=variant != "forgetful-proposer",
-        unique_ballots=variant != "duplicate-ballots",
+        pick_vote=pick,
+        unique_ballots=variant not in ("duplicate-ballots", "snippet"),
         acceptor_storage_durable=variant != "amnesiac-acceptor",
+        accept_checks_promise=variant != "accept-below-promise",
+        seed_acceptor=variant == "snippet",
+        proposer_round_durable=variant != "ballot-reuse",
+        learner_counts_one_ballot=variant != "cross-ballot-learner",
     )

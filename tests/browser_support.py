@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from browserlab import course_runtime_only
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -102,7 +104,8 @@ def jupyter_lab(tmp_path: Path, notebooks: Iterable[Path]) -> Iterator[str]:
         server = subprocess.Popen(
             [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1",
              "--port", str(port), "--ServerApp.token=", "--ServerApp.password=",
-             "--ServerApp.port_retries=0", "--allow-root", f"--ServerApp.root_dir={root}"],
+             "--ServerApp.port_retries=0", "--allow-root", f"--ServerApp.root_dir={root}",
+             *course_runtime_only(home)],
             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root,
         )
         try:

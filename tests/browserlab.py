@@ -82,6 +82,39 @@ def wait_for_idle_kernel(url: str, timeout: float = TIMEOUT_MS / 1000) -> None:
         time.sleep(0.2)
 
 
+#: Lab extensions that the test tools bring (requirements-dev.txt) but the course's runtime
+#: (requirements.txt, what Binder and a learner install) does not: the browser tests leave
+#: them out so that they see the page a learner sees (the JupyterLite kernel's extension, for
+#: one, logs a console error in a server-backed JupyterLab).
+DEV_ONLY_EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter/nbgrader")
+
+
+def course_runtime_only(home: Path) -> list[str]:
+    """Server arguments that serve every installed lab extension but ``DEV_ONLY_EXTENSIONS``:
+    links to the others in ``home/labextensions``, given as the only place to look."""
+    import jupyter_core.paths
+
+    mirror = home / "labextensions"
+    mirror.mkdir(parents=True, exist_ok=True)
+    for base in map(Path, jupyter_core.paths.jupyter_path("labextensions")):
+        if not base.is_dir():
+            continue
+        for package in base.glob("*/package.json"):
+            _link(mirror, base, package.parent)
+        for package in base.glob("@*/*/package.json"):
+            _link(mirror, base, package.parent)
+    return [f"--LabServerApp.labextensions_path={mirror}"]
+
+
+def _link(mirror: Path, base: Path, extension: Path) -> None:
+    name = extension.relative_to(base).as_posix()
+    target = mirror / name
+    if name in DEV_ONLY_EXTENSIONS or target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.symlink_to(extension, target_is_directory=True)
+
+
 @contextmanager
 def running_lab(tmp: Path, notebooks: Mapping[str, Sequence[str] | Path],
                 app: str = "lab") -> Iterator[str]:
@@ -120,7 +153,8 @@ def running_lab(tmp: Path, notebooks: Mapping[str, Sequence[str] | Path],
         server = subprocess.Popen(
             [sys.executable, "-m", module, "--no-browser", "--ip", "127.0.0.1",
              "--port", str(port), "--ServerApp.token=", "--ServerApp.password=",
-             "--ServerApp.port_retries=0", "--allow-root", f"--ServerApp.root_dir={root}"],
+             "--ServerApp.port_retries=0", "--allow-root", f"--ServerApp.root_dir={root}",
+             *course_runtime_only(home)],
             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root,
         )
         try:

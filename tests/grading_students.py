@@ -56,7 +56,7 @@ class RefLearner(Learner):
 
 
 class SnippetAcceptor(RefAcceptor):
-    """variant 'snippet': promises carry no accepted value."""
+    """The rule the 'snippet' variant breaks in its acceptors: promises carry no vote."""
 
     def on_prepare(self, msg, rules):
         return roles.Acceptor.on_prepare(self, msg, _rules(rules, promise_reports_accepted=False))
@@ -73,7 +73,7 @@ class ForgetfulProposer(RefProposer):
     """variant 'forgetful-proposer': ignores the values reported in promises."""
 
     def on_promise(self, msg, rules):
-        return roles.Proposer.on_promise(self, msg, _rules(rules, proposer_adopts_highest=False))
+        return roles.Proposer.on_promise(self, msg, _rules(rules, pick_vote="own"))
 
 
 class DuplicateBallotProposer(RefProposer):

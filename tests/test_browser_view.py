@@ -11,6 +11,8 @@ cells from the Run menu and clicks like a student:
 - **hover**: hovering a token shows its full text;
 - **a counterexample** opens at its violation (last step, red verdict naming the values),
   and "Replay from the start" goes back to step 0;
+- **space-time labels clear**: on the counterexample and on a 25-step run, no label of the
+  space-time diagram covers another label, an arrowhead, a mark or the "now" line;
 - **no console errors** in the page;
 - the same checks in **Notebook 7**.
 
@@ -67,22 +69,47 @@ def _view_errors(errors: list[str], app: str) -> list[str]:
             and not (app == "notebook" and e == NOTEBOOK7_STARTUP_ERROR)]
 
 
-#: Pairs of space-time labels whose boxes overlap (by more than half a pixel).
-OVERLAPPING_LABELS = """
+#: What a space-time label covers that it must not: another label, an arrowhead, an event
+#: glyph, a chosen mark, a dropped mark or the "now" line.  Boxes are the browser's own
+#: (getBoundingClientRect); an arrowhead's box is its marker triangle's (7 stroke widths long,
+#: as wide, its tip 1/8 past the line's end) mapped to the page by the SVG's screen matrix.
+#: Two boxes clash when they overlap by more than half a pixel both ways.
+LABEL_CLASHES = """
 el => {
-  const boxes = [...el.querySelectorAll('.pxv-time text.pxv-tl')].map((t) => {
-    const b = t.getBoundingClientRect();
-    return { text: t.textContent, x: b.x, y: b.y, w: b.width, h: b.height };
-  });
-  const bad = [];
-  for (let i = 0; i < boxes.length; i++) {
-    for (let j = i + 1; j < boxes.length; j++) {
-      const a = boxes[i], b = boxes[j];
-      if (a.x + 0.5 < b.x + b.w && b.x + 0.5 < a.x + a.w &&
-          a.y + 0.5 < b.y + b.h && b.y + 0.5 < a.y + a.h) bad.push([a.text, b.text]);
-    }
+  const svg = el.querySelector('.pxv-time');
+  const box = (name, r) => ({ name, x: r.x, y: r.y, w: r.width, h: r.height });
+  const labels = [...svg.querySelectorAll('text.pxv-tl')].map(
+    (t) => box('label ' + t.textContent, t.getBoundingClientRect()));
+  const others = [];
+  const m = svg.getScreenCTM();
+  for (const line of svg.querySelectorAll('line.pxv-arrow[marker-end]')) {
+    const sw = parseFloat(getComputedStyle(line).strokeWidth);
+    const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((k) => Number(line.getAttribute(k)));
+    const len = Math.hypot(x2 - x1, y2 - y1) || 1;
+    const ux = (x2 - x1) / len, uy = (y2 - y1) / len;
+    const bx = x2 - ux * 6.125 * sw, by = y2 - uy * 6.125 * sw, half = 3.5 * sw;
+    const pts = [[x2 + ux * 0.875 * sw, y2 + uy * 0.875 * sw],
+                 [bx - uy * half, by + ux * half], [bx + uy * half, by - ux * half]]
+      .map(([x, y]) => new DOMPoint(x, y).matrixTransform(m));
+    const xs = pts.map((p) => p.x), ys = pts.map((p) => p.y);
+    const x = Math.min(...xs), y = Math.min(...ys);
+    const what = (line.parentNode.getAttribute('data-tip') || '').split('\\n')[0];
+    others.push({ name: 'arrowhead of ' + what, x, y, w: Math.max(...xs) - x,
+                  h: Math.max(...ys) - y });
   }
-  return { count: boxes.length, bad };
+  for (const t of svg.querySelectorAll('.pxv-chosen, .pxv-ev, .pxv-mark')) {
+    others.push(box('mark ' + t.textContent, t.getBoundingClientRect()));
+  }
+  const now = svg.querySelector('.pxv-now').getBoundingClientRect();
+  others.push({ name: 'now line', x: now.x - 1, y: now.y, w: now.width + 2, h: now.height });
+  const clash = (a, b) => a.x + 0.5 < b.x + b.w && b.x + 0.5 < a.x + a.w &&
+    a.y + 0.5 < b.y + b.h && b.y + 0.5 < a.y + a.h;
+  const bad = [];
+  labels.forEach((a, i) => {
+    for (const b of labels.slice(i + 1).concat(others)) if (clash(a, b)) bad.push([a.name, b.name]);
+  });
+  return { count: labels.length, heads: others.filter((o) => o.name.startsWith('arrowhead')).length,
+           bad };
 }
 """
 
@@ -221,9 +248,10 @@ def test_counterexample_opens_at_its_violation(tmp_path: Path, app: str) -> None
             view.evaluate("el => el.scrollIntoView({block: 'start'})")
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"counterexample-{app}.png"))
-            # a dense space-time diagram: labelled, and no two labels overlap
-            labels = view.evaluate(OVERLAPPING_LABELS)
-            assert labels["count"] >= 5 and labels["bad"] == [], labels
+            # a dense space-time diagram: labelled, and no label covers another label, an
+            # arrowhead, a mark or the "now" line
+            labels = view.evaluate(LABEL_CLASHES)
+            assert labels["count"] >= 5 and labels["heads"] >= 5 and labels["bad"] == [], labels
             # every arrow has its full text on hover
             # (force: arrows cross, so another arrow may lie on top; its text is shown then)
             view.locator(".pxv-time g[data-tip]").last.hover(force=True)
@@ -235,6 +263,51 @@ def test_counterexample_opens_at_its_violation(tmp_path: Path, app: str) -> None
             view.locator("button.pxv-forward").click()
             expect(view).to_have_attribute("data-step", "1", timeout=T)
             assert not _view_errors(errors, app), errors
+        finally:
+            browser.close()
+
+
+LONG_RUN = [
+    "import paxos_lib as px\n"
+    "sim = px.Simulation(px.Cluster(proposers=2, acceptors=3, learners=1), seed=7)\n"
+    "sim.propose('p1', 'confirmed')\n"
+    "sim.propose('p2', 'cancelled')\n"
+    "sim.run(max_steps=60)\n"
+    "px.viz.ClusterView(sim)",
+]
+
+
+def test_space_time_labels_clear_on_a_long_run(tmp_path: Path) -> None:
+    """A 25-step duel of two proposers: the diagram shows its last steps, labelled, and no
+    label covers another label, an arrowhead, a mark or the "now" line; stepping back keeps
+    it so."""
+    from playwright.sync_api import expect, sync_playwright
+
+    T = TIMEOUT_MS
+    with running_lab(tmp_path, {"long.ipynb": LONG_RUN}) as url, sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            errors = _errors(page)
+            panel = open_and_run(page, url, "long.ipynb")
+            view = panel.locator(".pxv").first
+            expect(view).to_be_visible(timeout=T)
+            expect(view.locator(".pxv-steptext")).to_have_text(re.compile(r"step (\d+) of \1"),
+                                                               timeout=T)
+            step = int(view.get_attribute("data-step") or 0)
+            assert step >= 20, step
+            view.evaluate("el => el.scrollIntoView({block: 'start'})")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "space-time-long-run.png"))
+            labels = view.evaluate(LABEL_CLASHES)
+            assert labels["count"] >= 8 and labels["heads"] >= 8 and labels["bad"] == [], labels
+            for back in (1, 2, 3):
+                view.locator("button.pxv-undo").click()
+                expect(view.locator(".pxv-time")).to_have_attribute(
+                    "data-step", str(step - back), timeout=T)
+                labels = view.evaluate(LABEL_CLASHES)
+                assert labels["count"] >= 8 and labels["bad"] == [], (step - back, labels)
+            assert not _view_errors(errors, "lab"), errors
         finally:
             browser.close()
 

@@ -11,6 +11,10 @@ import pytest
 
 import paxos_lib as px
 
+#: The consensus properties only, for the tests about agreement counterexamples (by default
+#: ``check`` also checks the invariants, which most variants break first: test_zoo.py).
+CONSENSUS = ",".join(p.name for p in px.properties.PROPERTIES)
+
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -73,7 +77,7 @@ def test_tla_model_with_singleton_quorums_is_violated() -> None:
 
 def test_a_broken_variant_prints_a_numbered_shortest_counterexample() -> None:
     done = run_cli("--variant", "forgetful-proposer", "--proposers", "2", "--acceptors", "1",
-                   "--max-ballot", "1")
+                   "--max-ballot", "1", "--properties", CONSENSUS)
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith(
@@ -89,7 +93,8 @@ def test_a_broken_variant_prints_a_numbered_shortest_counterexample() -> None:
 
 def test_json_counterexample_replays_in_a_simulation() -> None:
     code, data = run_json("--variant", "amnesiac-acceptor", "--proposers", "2", "--acceptors",
-                          "1", "--max-ballot", "1", "--max-crashes", "1")
+                          "1", "--max-ballot", "1", "--max-crashes", "1",
+                          "--properties", CONSENSUS)
     assert code == 1 and data["ok"] is False and data["end"] == "violation"
     assert len(data["counterexample"]) == 10
     trace = px.Trace.from_dict(data["counterexample_trace"])
@@ -101,7 +106,9 @@ def test_classic_holds_and_exits_zero() -> None:
     done = run_cli("--proposers", "2", "--acceptors", "1", "--max-ballot", "1", "--no-reduce",
                    "--no-symmetry")
     assert done.returncode == 0, done.stderr
-    assert "OK: agreement, validity, learners hold in every state reachable" in done.stdout
+    assert ("OK: one-value-per-ballot, votes-within-promise, promises-report-votes, votes-safe, "
+            "learned-stable, agreement, validity, learners hold in every state reachable"
+            ) in done.stdout
     assert "344 distinct states, 3,421 states generated (3,420 transitions), depth 15" in (
         done.stdout
     )
@@ -165,7 +172,7 @@ def test_help_lists_every_flag() -> None:
 
 def test_smaller_ballot_bounds_are_searched_first() -> None:
     code, data = run_json("--variant", "forgetful-proposer", "--proposers", "2",
-                          "--acceptors", "1", "--max-ballot", "3")
+                          "--acceptors", "1", "--max-ballot", "3", "--properties", CONSENSUS)
     assert code == 1
     assert data["max_ballot_searched"] == 1
     assert len(data["counterexample"]) == 8  # type: ignore[arg-type]
@@ -204,10 +211,13 @@ def test_a_json_run_reports_peak_memory() -> None:
 
 
 def test_check_prints_the_least_interleaved_shortest_counterexample() -> None:
-    args = ("--variant", "snippet", "--proposers", "2", "--acceptors", "1", "--max-ballot", "1")
+    # the snippet is safe at ballot round 1 alone: rounds 1 then 2 are searched
+    args = ("--variant", "snippet", "--proposers", "2", "--acceptors", "1", "--max-ballot", "2",
+            "--properties", CONSENSUS)
     code, least = run_json(*args)
     code_plain, plain = run_json(*args, "--no-least-interleaved")
     assert code == code_plain == 1
-    assert len(least["counterexample"]) == len(plain["counterexample"]) == 8  # type: ignore[arg-type]
+    assert least["max_ballot_searched"] == plain["max_ballot_searched"] == 2
+    assert len(least["counterexample"]) == len(plain["counterexample"]) == 9  # type: ignore[arg-type]
     assert least["counterexample"] != plain["counterexample"]
     assert "1 switch between proposers, against 3" in least["detail"]  # type: ignore[operator]

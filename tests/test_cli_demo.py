@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -64,7 +65,21 @@ def test_paxos_error_from_a_command_is_one_line_and_exit_2() -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1
-    assert "order_state must be a non-empty string, got ''" in done.stderr
+    assert done.stderr == ("python -m paxos_lib: error: argument --state: must be a non-empty "
+                           "order state such as 'confirmed', got ''\n")
+
+
+def test_version_flag_prints_the_version() -> None:
+    done = run_cli("--version")
+    assert done.returncode == 0
+    assert re.fullmatch(r"paxos_lib \d+\.\d+\.\d+\S*\n", done.stdout)
+
+
+def test_help_never_says_the_seed() -> None:
+    for args in (("--help",), ("demo", "--help")):
+        done = run_cli(*args)
+        assert done.returncode == 0 and "seed's" not in done.stdout
+    assert "course's starting code" in run_cli("--help").stdout
 
 
 def test_demo_help_explains_every_flag() -> None:

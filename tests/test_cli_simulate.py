@@ -134,10 +134,19 @@ def test_help_explains_every_flag() -> None:
         (("--variant", "paxos"), "argument --variant: invalid choice: 'paxos'"),
         (("--network", "tcp"), "argument --network: invalid choice: 'tcp'"),
         (("--seed", "x"), "argument --seed: must be a whole number, got 'x'"),
-        (("--steps", "-1"), "argument --steps: must be a whole number >= 0, got -1"),
+        (("--steps", "-1"), "argument --steps: must be a whole number from 0 to 1,000,000, "
+                            "got -1"),
+        (("--steps", "10000000000"), "argument --steps: must be a whole number from 0 to "
+                                     "1,000,000, got 10000000000"),
+        (("--values", "a,a"), "argument --values: must be distinct, got 'a' twice"),
+        (("--variant", "minority-quorum", "--quorum", "1"),
+         "argument --quorum: cannot be used with --variant minority-quorum"),
+        (("--variant", "minority-quorum", "--acceptors", "1"),
+         "argument --acceptors: --variant minority-quorum needs at least 2 acceptors, got 1"),
         (("--values", "a,,b"), "argument --values: must be comma-separated non-empty values"),
         (("--no-such-flag",), "unrecognized arguments: --no-such-flag"),
-        (("--quorum", "5"), "quorum must be from 1 to 3 (the number of acceptors), got 5"),
+        (("--quorum", "5"), "argument --quorum: must be from 1 to 3 (the number of acceptors, "
+                            "--acceptors), got 5"),
     ],
 )
 def test_a_bad_flag_is_one_line_on_stderr_and_exit_2(args: tuple[str, ...], message: str) -> None:
@@ -146,4 +155,4 @@ def test_a_bad_flag_is_one_line_on_stderr_and_exit_2(args: tuple[str, ...], mess
     assert done.stdout == ""
     assert len(done.stderr.splitlines()) == 1
     assert message in done.stderr
-    assert "error: " in done.stderr
+    assert done.stderr.startswith("python -m paxos_lib: error: ")

@@ -35,8 +35,9 @@ from paxos_lib.actions import action_from_dict
 from paxos_lib.messages import message_from_dict
 from paxos_lib.properties import check_property_names
 
-VARIANT_LIST = ("'classic', 'snippet', 'forgetful-proposer', 'amnesiac-acceptor', "
-                "'duplicate-ballots' or 'minority-quorum'")
+VARIANT_LIST = ("'classic', 'snippet', 'forgetful-proposer', 'lowest-vote', 'amnesiac-acceptor', "
+                "'accept-below-promise', "
+                "'duplicate-ballots', 'ballot-reuse', 'cross-ballot-learner' or 'minority-quorum'")
 NODES = "p1, p2, a1, a2, a3, l1"
 
 
@@ -132,12 +133,42 @@ def test_unknown_node_ids() -> None:
            lambda: sim.apply(Timeout("z9")))
 
 
-def test_replaying_a_trace_on_a_smaller_cluster_names_the_step() -> None:
+def test_replaying_a_trace_on_another_cluster_is_refused_naming_both() -> None:
     big = px.Simulation(px.Cluster(proposers=3, acceptors=3))
     big.propose("p3", "x")
+    raises(ConfigError, r"^the trace was recorded on 3 proposer\(s\), 3 acceptor\(s\), 1 "
+                        r"learner\(s\), not on 2 proposer\(s\), 3 acceptor\(s\), 1 learner\(s\)",
+           lambda: px.replay(px.Cluster(proposers=2, acceptors=3), big.trace))
+    # issue 12's case: 2x3 with one learner replayed on two learners
+    small = px.Simulation(px.Cluster(proposers=2, acceptors=3, learners=1))
+    small.propose("p1", "x")
+    raises(ConfigError, r"1 learner\(s\), not on 2 proposer\(s\), 3 acceptor\(s\), 2 learner",
+           lambda: px.replay(px.Cluster(proposers=2, acceptors=3, learners=2), small.trace))
+    assert px.replay(small.cluster, small.trace).steps == small.steps
+    # a bare list of actions carries no cluster: its steps are checked one by one
     raises(SimulationError, r"^step 1 of the trace \(p3 proposes 'x'\) cannot happen: 'p3' is "
                             r"not a proposer; the proposers are p1, p2$",
-           lambda: px.replay(px.Cluster(proposers=2, acceptors=3), big.trace))
+           lambda: px.replay(px.Cluster(proposers=2, acceptors=3), list(big.steps)))
+
+
+def test_huge_numbers_are_paxos_errors_not_value_or_overflow_errors() -> None:
+    raises(ConfigError, r"^a ballot's round has at most 18 digits, got one with 5000 digits",
+           lambda: px.Ballot.parse("9" * 5000 + ".p1"))
+    assert px.Ballot.parse("0" * 30 + "7.p1") == px.Ballot(7, "p1")
+    sim = px.Simulation(px.Cluster(proposers=1, acceptors=1))
+    sim.propose("p1", "x")
+    sim.deliver("prepare")
+    text = sim.trace.to_json().replace('"1.p1"', '"' + "9" * 5000 + '.p1"')
+    assert text.count("9" * 5000) == 1
+    raises(ConfigError, r"^a ballot's round has at most 18 digits",
+           lambda: px.Trace.from_json(text))
+    for name in ("drop", "duplicate", "crash", "recover", "partition", "heal", "timeout"):
+        raises(ConfigError, rf"^{name} must be a probability from 0 to 1, got an integer of 401 "
+                            r"digits$", lambda name=name: px.Faults(**{name: 10**400}))
+    raises(ConfigError, r"^drop must be a probability from 0 to 1, got an integer of 401 digits$",
+           lambda: px.Faults(drop=-(10**400)))
+    raises(ConfigError, r"^drop must be a probability from 0 to 1, got inf$",
+           lambda: px.Faults(drop=float("inf")))
 
 
 # -- unknown variant and network names ----------------------------------------------------------
@@ -395,9 +426,11 @@ def test_role_states_validate_their_fields() -> None:
 
 
 def test_property_names() -> None:
-    raises(ConfigError, r"^unknown property 'liveness'; choose from 'agreement', 'validity', "
-                        r"'learners' or 'chosen'$", lambda: check_property_names(["liveness"]))
-    raises(ConfigError, r"^properties must be a list of names from 'agreement', ",
+    raises(ConfigError, r"^unknown property 'liveness'; choose from 'one-value-per-ballot', "
+                        r"'votes-within-promise', 'promises-report-votes', 'votes-safe', "
+                        r"'learned-stable', 'agreement', 'validity', 'learners' or 'chosen'$",
+           lambda: check_property_names(["liveness"]))
+    raises(ConfigError, r"^properties must be a list of names from 'one-value-per-ballot', ",
            lambda: check_property_names(3))
 
 

@@ -122,7 +122,39 @@ def agreement(world):  # type: ignore[no-untyped-def]
 def bounds(variant):  # type: ignore[no-untyped-def]
     acceptors = 2 if variant == "minority-quorum" else 1
     crashes = 1 if variant == "amnesiac-acceptor" else 0
-    return {"acceptors": acceptors, "max_ballot": 1, "max_crashes": crashes}
+    rounds = 2 if variant == "snippet" else 1
+    return {"acceptors": acceptors, "max_ballot": rounds, "max_crashes": crashes}
+
+
+def snippet_schedule(sim):  # type: ignore[no-untyped-def]
+    b1, b2 = px.Ballot(1, "p"), px.Ballot(2, "p")
+    first_choice_on_snippet(sim)
+    sim.propose("p2", "cancelled")
+    sim.apply(px.Deliver(px.Prepare(src="p2", dst="a2", ballot=b1)))
+    sim.apply(px.Deliver(px.Nack(src="a2", dst="p2", ballot=b1, promised=b1)))
+    sim.apply(px.Timeout("p2"))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Prepare(src="p2", dst=a, ballot=b2)))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p2", ballot=b2)))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Accept(src="p2", dst=a, ballot=b2, value="cancelled")))
+
+
+def first_choice_on_snippet(sim):  # type: ignore[no-untyped-def]
+    b1 = px.Ballot(1, "p")
+    sim.propose("p1", "confirmed")
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Prepare(src="p1", dst=a, ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p1", ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Accept(src="p1", dst=a, ballot=b1, value="confirmed")))
+
+
+def classic_ballot_on_snippet(sim):  # type: ignore[no-untyped-def]
+    sim.propose("p1", "confirmed")
+    sim.apply(px.Deliver(px.Prepare(src="p1", dst="a1", ballot=px.Ballot(1, "p1"))))
 
 
 def canonical(acceptors):  # type: ignore[no-untyped-def]
@@ -312,9 +344,15 @@ CASES: dict[str, Case] = {
         (lambda v: {"acceptors": 1, "max_ballot": 1, "max_crashes": 0},
          "with max_crashes=0 nothing ever crashes"),
         (lambda v: {"acceptors": 1, "max_ballot": 1, "max_crashes": 1},
-         "with 1 acceptor the smaller quorum is still 1"),
+         "with 1 acceptor every quorum is that acceptor"),
         (lambda v: {"acceptors": 9, "max_ballot": 1, "max_crashes": 0},
          "acceptors must be a whole number from 1 to 3"),
+    )),
+    "snippet_schedule": Case(ex.check_snippet_schedule, snippet_schedule,
+                             ("px.Timeout(\"p2\")", "ballot=b2"), (
+        (first_choice_on_snippet, "only 'confirmed' is chosen"),
+        (classic_ballot_on_snippet, "cannot happen"),
+        (lambda sim: 3, "apply the steps to sim"),
     )),
     "canonical": Case(ex.check_canonical, canonical, ("sorted(",), (
         (lambda acceptors: tuple(acceptors.values()), "your answer changed"),

@@ -25,12 +25,36 @@ explore_module = importlib.import_module("paxos_lib.explore")
 ONE_ACCEPTOR = px.Cluster(proposers=2, acceptors=1)
 TWO_ACCEPTORS = px.Cluster(proposers=2, acceptors=2)
 EACH = {"p1": "v1", "p2": "v2"}
+#: The consensus properties only: these tests are about agreement counterexamples (the
+#: default also checks the invariants, which most variants break sooner: test_zoo.py).  The
+#: snippet is safe at ballot round 1 alone, so it is searched up to round 2.
+CONSENSUS = [p.name for p in px.properties.PROPERTIES]
+SNIPPET = {"max_ballot": 2, "properties": CONSENSUS}
 
 
 def test_every_search_has_a_default_time_limit_and_memory_ceiling() -> None:
     assert budget(None, None) == (DEFAULT_TIME_LIMIT, DEFAULT_MEMORY_LIMIT)
     assert budget(5, 100) == (5.0, 100.0)
     assert 0 < MemoryGauge().megabytes() < DEFAULT_MEMORY_LIMIT
+
+
+def test_without_proc_or_resource_the_memory_is_unknown_not_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Windows and Pyodide have neither: the gauge reads 0 and the time limit bounds the search
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_resource(name: str, *args: object, **kwargs: object) -> object:
+        if name == "resource":
+            raise ImportError("No module named 'resource'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    gauge = MemoryGauge()
+    gauge._statm = False
+    monkeypatch.setattr(builtins, "__import__", no_resource)
+    assert gauge.megabytes() == 0.0
 
 
 def test_a_search_over_the_memory_ceiling_ends_memory_limit(
@@ -79,8 +103,8 @@ def test_progress_lines_go_to_stderr(
 
 
 def test_switches_count_changes_of_the_proposer_a_step_serves() -> None:
-    run = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1,
-                     least_interleaved=False).counterexample
+    run = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", least_interleaved=False,
+                     **SNIPPET).counterexample
     assert run is not None
     who = [served(a, frozenset({"p1", "p2"})) for a in run.steps]
     assert None not in who  # every step here serves one proposer
@@ -93,19 +117,19 @@ def test_switches_count_changes_of_the_proposer_a_step_serves() -> None:
 @pytest.mark.parametrize(
     ("variant", "cluster", "kwargs", "length", "first", "least"),
     [
-        ("snippet", ONE_ACCEPTOR, {}, 8, 3, 1),
-        ("duplicate-ballots", ONE_ACCEPTOR, {}, 8, 7, 2),
-        ("amnesiac-acceptor", ONE_ACCEPTOR, {"max_crashes": 1}, 10, 6, 1),
-        ("minority-quorum", TWO_ACCEPTORS, {"properties": ["agreement"]}, 8, 7, 1),
+        ("snippet", ONE_ACCEPTOR, SNIPPET, 9, 3, 1),
+        ("duplicate-ballots", ONE_ACCEPTOR, {"max_ballot": 1, "properties": CONSENSUS}, 8, 7, 2),
+        ("amnesiac-acceptor", ONE_ACCEPTOR,
+         {"max_ballot": 1, "max_crashes": 1, "properties": CONSENSUS}, 10, 6, 1),
+        ("minority-quorum", TWO_ACCEPTORS, {"max_ballot": 1, "properties": ["agreement"]}, 8, 7,
+         1),
     ],
 )
 def test_the_least_interleaved_shortest_counterexample_is_preferred(
     variant: str, cluster: px.Cluster, kwargs: dict, length: int, first: int, least: int
 ) -> None:
-    plain = px.explore(cluster, EACH, variant=variant, max_ballot=1, least_interleaved=False,
-                       **kwargs)
-    chosen = px.explore(cluster, EACH, variant=variant, max_ballot=1, least_interleaved=True,
-                        **kwargs)
+    plain = px.explore(cluster, EACH, variant=variant, least_interleaved=False, **kwargs)
+    chosen = px.explore(cluster, EACH, variant=variant, least_interleaved=True, **kwargs)
     assert plain.counterexample is not None and chosen.counterexample is not None
     # as short as the breadth-first one, with fewer switches, and a real run
     assert len(plain.counterexample) == len(chosen.counterexample) == length
@@ -117,8 +141,8 @@ def test_the_least_interleaved_shortest_counterexample_is_preferred(
 
 
 def test_snippet_reads_as_one_proposer_then_the_other() -> None:
-    run = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1,
-                     least_interleaved=True).counterexample
+    run = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", least_interleaved=True,
+                     **SNIPPET).counterexample
     assert run is not None
     who = [served(a, frozenset({"p1", "p2"})) for a in run.steps]
     assert who == sorted(who, key=lambda p: p != who[0])  # one block, then the other
@@ -138,8 +162,7 @@ def test_the_least_interleaved_search_also_runs_reduced_and_with_symmetry() -> N
 
 
 def test_the_api_default_keeps_the_breadth_first_counterexample() -> None:
-    default = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1)
-    plain = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", max_ballot=1,
-                       least_interleaved=False)
+    default = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", **SNIPPET)
+    plain = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", least_interleaved=False, **SNIPPET)
     assert default.counterexample is not None and plain.counterexample is not None
     assert default.counterexample.steps == plain.counterexample.steps

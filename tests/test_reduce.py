@@ -10,8 +10,11 @@ import pytest
 import paxos_lib as px
 from paxos_lib.actions import Deliver
 from paxos_lib.engine import initial_world
+from paxos_lib.messages import Accept, Accepted, Prepare, Promise
+from paxos_lib.properties import ALL_PROPERTIES
 from paxos_lib.reduce import Reduction
 from paxos_lib.roles import Acceptor, Learner, Proposer
+from paxos_lib.zoo import SEARCHES, catch
 
 explore_module = importlib.import_module("paxos_lib.explore")
 
@@ -63,8 +66,17 @@ def test_the_reduced_search_reaches_the_same_projections(
     assert len(reduced.examples["chosen"]) == len(plain.examples["chosen"])
 
 
-@pytest.mark.parametrize("variant", [v for v in px.VARIANTS if v != "classic"])
-@pytest.mark.parametrize(("name", "cluster", "kwargs"), MODELS[:3], ids=[m[0] for m in MODELS[:3]])
+#: every broken variant on the first three models, but minority-quorum (which refuses a
+#: single acceptor, where no quorum is a minority) only on the 2x2 one
+VARIANT_MODELS = [
+    pytest.param(variant, *model, id=f"{model[0]}-{variant}")
+    for model in MODELS[:3]
+    for variant in px.VARIANTS
+    if variant != "classic" and not (variant == "minority-quorum" and model[1].acceptors < 2)
+]
+
+
+@pytest.mark.parametrize(("variant", "name", "cluster", "kwargs"), VARIANT_MODELS)
 def test_every_variant_gets_the_same_verdict_and_counterexample_length(
     variant: str, name: str, cluster: px.Cluster, kwargs: dict
 ) -> None:
@@ -131,3 +143,72 @@ def test_the_canonical_world_drops_dead_replies_and_stale_state() -> None:
     assert canon.votes == world.votes and canon.proposed == world.proposed
     quiet = Reduction.of(world, ("l1",)).canonical(world)
     assert not [m for m in quiet.inflight if m.dst == "l1"]
+
+
+@pytest.mark.parametrize("variant", list(SEARCHES))
+def test_each_zoo_search_reduced_breaks_the_same_invariant_as_soon(variant: str) -> None:
+    """The bug zoo's searches (``paxos_lib.zoo``, pinned without reduction in test_zoo.py):
+    reduced, each finds a counterexample of the same length breaking the same property."""
+    search = SEARCHES[variant]
+    result = catch(variant, reduce=True)
+    assert result.end == "violation" and result.violation == search.breaks
+    assert result.counterexample is not None and len(result.counterexample) == search.steps
+    worlds = result.counterexample.worlds()  # real steps from the real start
+    by_name = {p.name: p for p in ALL_PROPERTIES}
+    assert not by_name[search.breaks](worlds[-1]).holds
+
+
+@pytest.mark.parametrize(
+    ("variant", "keeps"),
+    [("classic", False), ("snippet", True), ("amnesiac-acceptor", True),
+     ("accept-below-promise", True), ("ballot-reuse", False), ("lowest-vote", False)],
+)
+def test_dead_promises_are_kept_where_an_acceptor_can_make_them_wrong(
+    variant: str, keeps: bool
+) -> None:
+    world = initial_world(px.Cluster(proposers=2, acceptors=3), variant, "sent-set", ("v1",))
+    assert not Reduction.of(world, ()).keep_promises
+    assert Reduction.of(world, (), keep_promises=True).keep_promises is keeps
+
+
+def test_a_dead_promise_that_went_back_stays_visible() -> None:
+    """An amnesiac acceptor's promise, already counted by its proposer (so dead), breaks
+    votes-within-promise once the acceptor forgets it: the reduced world must keep it."""
+    cluster = px.Cluster(proposers=2, acceptors=1)
+    sim = px.Simulation(cluster, variant="amnesiac-acceptor", network="sent-set")
+    sim.propose("p1", "v1")
+    sim.apply(Deliver(next(m for m in sim.world.inflight if isinstance(m, Prepare))))
+    sim.apply(Deliver(next(m for m in sim.world.inflight if isinstance(m, Promise))))
+    assert sim.world.node("p1").phase == "accepting"
+    sim.apply(px.Crash("a1"))
+    world = sim.world
+    within = {p.name: p for p in ALL_PROPERTIES}["votes-within-promise"]
+    assert not within(world).holds
+    dropping = Reduction.of(world, ())
+    assert not [m for m in dropping.canonical(world).inflight if isinstance(m, Promise)]
+    keeping = Reduction.of(world, (), keep_promises=True)
+    assert not within(keeping.canonical(world)).holds
+    # and the explorer asks for it whenever such an invariant is checked
+    kept = "every promise kept"
+    for props in (["votes-within-promise"], ["promises-report-votes"], None):
+        result = px.explore(cluster, EACH, variant="amnesiac-acceptor", max_ballot=1,
+                            max_crashes=1, properties=props, reduce=True)
+        assert kept in result.model
+    for variant, props in (("amnesiac-acceptor", ["agreement"]), ("classic", None)):
+        result = px.explore(cluster, EACH, variant=variant, max_ballot=1, reduce=True,
+                            properties=props)
+        assert kept not in result.model and "dead replies" in result.model
+
+
+def test_the_canonical_world_keeps_the_learned_log() -> None:
+    cluster = px.Cluster(proposers=1, acceptors=1, learners=1)
+    sim = px.Simulation(cluster, network="sent-set")
+    sim.propose("p1", "v1")
+    for kind in (Prepare, Promise, Accept, Accepted):
+        sim.apply(Deliver(next(m for m in sim.world.inflight
+                               if isinstance(m, kind) and (kind is not Accepted
+                                                           or m.dst == "l1"))))
+    world = sim.world
+    assert world.learned_log == {("l1", "v1")}
+    canon = Reduction.of(world, ()).canonical(world)
+    assert canon.node("l1").votes == frozenset() and canon.learned_log == world.learned_log

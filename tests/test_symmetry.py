@@ -12,19 +12,22 @@ import paxos_lib as px
 from paxos_lib.engine import apply_enabled, enabled_actions, initial_world
 from paxos_lib.errors import ConfigError
 from paxos_lib.messages import Ballot, Promise
-from paxos_lib.properties import PROPERTIES
+from paxos_lib.properties import ALL_PROPERTIES, PROPERTIES
 from paxos_lib.roles import Proposer
 from paxos_lib.symmetry import Renaming, Symmetry
 from paxos_lib.variants import VARIANTS
+from paxos_lib.zoo import NO_LEARNERS as ZOO_NO_LEARNERS
+from paxos_lib.zoo import SEARCHES, catch
 
 VALUES = ("v1", "v2")
 NO_LEARNERS = ["agreement", "validity", "chosen"]
 
 
 def group(cluster: px.Cluster, variant: str, partitions: bool = False) -> Symmetry:
+    """The group the explorer uses for ``variant`` (its rules say whether ballots are shared)."""
     return Symmetry.of(
         cluster,
-        unique_ballots=variant != "duplicate-ballots",
+        unique_ballots=initial_world(cluster, variant, "sent-set", VALUES).rules.unique_ballots,
         partitions=partitions,
         values=VALUES,
         clients=None,
@@ -51,14 +54,15 @@ def test_renaming_commutes_with_every_step_of_the_engine(variant: str, network: 
     property reads the same, for every renaming the explorer uses with this variant."""
     cluster = px.Cluster(proposers=2, acceptors=3, learners=2)
     sym = group(cluster, variant)
-    assert len(sym.renamings) == (4 if variant == "duplicate-ballots" else 24)
+    shared = variant in ("duplicate-ballots", "snippet")  # shared ballots: acceptors kept apart
+    assert len(sym.renamings) == (4 if shared else 24)
     # The swaps of two names generate the whole group, and a composition of automorphisms is
     # one, so checking the swaps checks every renaming.
     swaps = [
         g for g in sym.renamings
         if sum(k != v for k, v in (*g.nodes.items(), *g.values.items())) == 2
     ]
-    assert len(swaps) == (2 if variant == "duplicate-ballots" else 5)
+    assert len(swaps) == (2 if shared else 5)
     checked = 0
     for seed in range(3):
         for world in random_worlds(cluster, variant, network, seed, 40):
@@ -67,7 +71,10 @@ def test_renaming_commutes_with_every_step_of_the_engine(variant: str, network: 
                 renamed = g.world(world)
                 theirs = {a for a in enabled_actions(renamed) if not isinstance(a, px.Partition)}
                 assert {g.action(a) for a in actions} == theirs
-                for p in PROPERTIES:
+                assert renamed.learned_log == {
+                    (g.node(n), g.value(v)) for n, v in world.learned_log
+                }
+                for p in ALL_PROPERTIES:  # the invariants and learned-stable included
                     assert p.check(world)[0] == p.check(renamed)[0], p.name
                 for a in actions:
                     assert g.world(apply_enabled(world, a)) == apply_enabled(renamed, g.action(a))
@@ -149,20 +156,22 @@ def test_symmetry_classes_are_exactly_the_orbits_of_the_reachable_worlds(
 
 ONE_ACCEPTOR = px.Cluster(proposers=2, acceptors=1)
 TWO_ACCEPTORS = px.Cluster(proposers=2, acceptors=2)
-# variant -> (cluster, max_crashes, properties, shortest counterexample length)
+CONSENSUS = [p.name for p in PROPERTIES]
+# variant -> (cluster, max_ballot, max_crashes, properties); agreement only (the explorer's
+# default checks the invariants first); the snippet is safe at ballot round 1 alone
 BROKEN = {
-    "snippet": (TWO_ACCEPTORS, 0, NO_LEARNERS),
-    "forgetful-proposer": (TWO_ACCEPTORS, 0, NO_LEARNERS),
-    "duplicate-ballots": (ONE_ACCEPTOR, 0, None),
-    "amnesiac-acceptor": (ONE_ACCEPTOR, 1, None),
-    "minority-quorum": (TWO_ACCEPTORS, 0, NO_LEARNERS),
+    "snippet": (ONE_ACCEPTOR, 2, 0, CONSENSUS),
+    "forgetful-proposer": (TWO_ACCEPTORS, 1, 0, NO_LEARNERS),
+    "duplicate-ballots": (ONE_ACCEPTOR, 1, 0, CONSENSUS),
+    "amnesiac-acceptor": (ONE_ACCEPTOR, 1, 1, CONSENSUS),
+    "minority-quorum": (TWO_ACCEPTORS, 1, 0, NO_LEARNERS),
 }
 
 
 @pytest.mark.parametrize("variant", list(BROKEN))
 def test_symmetry_finds_the_same_shortest_counterexample_length(variant: str) -> None:
-    cluster, crashes, props = BROKEN[variant]
-    kwargs = dict(variant=variant, max_ballot=1, max_crashes=crashes, properties=props)
+    cluster, ballots, crashes, props = BROKEN[variant]
+    kwargs = dict(variant=variant, max_ballot=ballots, max_crashes=crashes, properties=props)
     plain = px.explore(cluster, VALUES, **kwargs)
     reduced = px.explore(cluster, VALUES, symmetry=True, **kwargs)
     assert plain.end == reduced.end == "violation"
@@ -172,6 +181,77 @@ def test_symmetry_finds_the_same_shortest_counterexample_length(variant: str) ->
     sim = px.replay(cluster, reduced.counterexample)
     assert len(sim.chosen()) == 2 and not sim.check()[0].holds
     assert reduced.states <= plain.states
+
+
+# variant -> (cluster, bounds, property broken first, shortest counterexample length), with
+# every invariant checked (learners only where the bug is the learner's)
+INVARIANT_MODELS = {
+    "snippet": (TWO_ACCEPTORS, {"max_ballot": 2, "properties": ZOO_NO_LEARNERS},
+                "promises-report-votes", 8),
+    "forgetful-proposer": (TWO_ACCEPTORS, {"max_ballot": 1, "properties": ZOO_NO_LEARNERS},
+                           "votes-safe", 11),
+    "amnesiac-acceptor": (ONE_ACCEPTOR, {"max_ballot": 1, "max_crashes": 1},
+                          "votes-within-promise", 3),
+    "accept-below-promise": (TWO_ACCEPTORS, {"max_ballot": 1, "properties": ZOO_NO_LEARNERS},
+                             "votes-within-promise", 8),
+    "duplicate-ballots": (ONE_ACCEPTOR, {"max_ballot": 1}, "one-value-per-ballot", 6),
+    "ballot-reuse": (px.Cluster(proposers=1, acceptors=3),
+                     {"max_ballot": 1, "max_crashes": 1, "properties": ZOO_NO_LEARNERS},
+                     "one-value-per-ballot", 10),
+    "cross-ballot-learner": (TWO_ACCEPTORS, {"max_ballot": 1}, "learners", 14),
+    "minority-quorum": (TWO_ACCEPTORS, {"max_ballot": 1, "properties": ZOO_NO_LEARNERS},
+                        "agreement", 8),
+}
+
+
+@pytest.mark.parametrize("variant", list(INVARIANT_MODELS))
+def test_symmetry_keeps_the_first_invariant_broken_and_its_shortest_length(
+    variant: str,
+) -> None:
+    cluster, bounds, broken, length = INVARIANT_MODELS[variant]
+    plain = px.explore(cluster, VALUES, variant=variant, **bounds)
+    reduced = px.explore(cluster, VALUES, variant=variant, symmetry=True, **bounds)
+    assert plain.end == reduced.end == "violation"
+    assert plain.violation == reduced.violation == broken
+    assert len(plain.counterexample) == len(reduced.counterexample) == length
+    assert reduced.symmetry and reduced.states < plain.states
+    by_name = {p.name: p for p in ALL_PROPERTIES}
+    assert not by_name[broken](reduced.counterexample.final()).holds  # a real run
+
+
+def test_symmetry_catches_lowest_vote_as_soon_from_the_zoo_start() -> None:
+    """lowest-vote needs three acceptors and two ballots: the zoo's search from two votes."""
+    search = SEARCHES["lowest-vote"]
+    result = catch("lowest-vote", symmetry=True)
+    assert result.symmetry and "a1, a2, a3 interchangeable" in result.model
+    assert result.end == "violation" and result.violation == search.breaks
+    assert len(result.counterexample) == search.steps
+
+
+def test_the_learned_log_is_part_of_the_symmetry_class() -> None:
+    """Two worlds alike but for who learned what are in different classes, unless a renaming
+    maps one log onto the other."""
+    cluster = px.Cluster(proposers=1, acceptors=1, learners=2)
+    sym = Symmetry.of(cluster, unique_ballots=True, partitions=False, values=VALUES,
+                      clients=None)
+    world = initial_world(cluster, "classic", "sent-set", VALUES)
+    codes: dict[object, int] = {}
+    objects: list[object] = []
+
+    def code(obj: object) -> int:
+        if obj not in codes:
+            codes[obj] = len(objects)
+            objects.append(obj)
+        return codes[obj]
+
+    def key(w: px.World) -> tuple[object, ...]:
+        return sym.key(tuple(code(n) for n in w.nodes), (), w, (), code, objects)
+
+    l1_v1 = replace(world, learned_log=frozenset({("l1", "v1")}))
+    l2_v2 = replace(world, learned_log=frozenset({("l2", "v2")}))
+    both = replace(world, learned_log=frozenset({("l1", "v1"), ("l2", "v1")}))
+    assert key(l1_v1) == key(l2_v2) != key(world)
+    assert key(both) not in (key(world), key(l1_v1))
 
 
 def test_classic_with_symmetry_holds_and_keeps_its_shortest_example() -> None:
@@ -243,7 +323,12 @@ def test_symmetry_refused_with_the_reason_when_nothing_is_interchangeable() -> N
 
 
 def test_symmetry_on_the_lossy_network_keeps_the_shortest_counterexample() -> None:
-    kwargs = dict(variant="forgetful-proposer", network="lossy", max_ballot=1)
+    invariants = dict(variant="forgetful-proposer", network="lossy", max_ballot=1)
+    plain = px.explore(ONE_ACCEPTOR, VALUES, **invariants)
+    reduced = px.explore(ONE_ACCEPTOR, VALUES, symmetry=True, **invariants)
+    assert plain.violation == reduced.violation == "votes-safe"
+    assert len(reduced.counterexample) == len(plain.counterexample) == 7
+    kwargs = dict(invariants, properties=CONSENSUS)  # agreement itself
     plain = px.explore(ONE_ACCEPTOR, VALUES, **kwargs)
     reduced = px.explore(ONE_ACCEPTOR, VALUES, symmetry=True, **kwargs)
     assert plain.end == reduced.end == "violation"

@@ -51,7 +51,7 @@ def overwrite_schedule(variant: str) -> px.Simulation:
     return sim
 
 
-@pytest.mark.parametrize("variant", ["snippet", "forgetful-proposer"])
+@pytest.mark.parametrize("variant", ["forgetful-proposer"])
 def test_later_proposer_overwrites_a_chosen_value(variant: str) -> None:
     sim = overwrite_schedule(variant)
     assert sim.chosen() == {"confirmed", "cancelled"}
@@ -158,19 +158,76 @@ def test_every_variant_is_named_and_changes_one_rule() -> None:
         "classic",
         "snippet",
         "forgetful-proposer",
+        "lowest-vote",
         "amnesiac-acceptor",
+        "accept-below-promise",
         "duplicate-ballots",
+        "ballot-reuse",
+        "cross-ballot-learner",
         "minority-quorum",
     ]
-    from paxos_lib.variants import rules_for
+    from paxos_lib.variants import BROKEN, rules_for
 
+    assert tuple(list(px.VARIANTS)[1:]) == BROKEN
+    flags = ("quorum", "promise_reports_accepted", "pick_vote", "unique_ballots",
+             "acceptor_storage_durable", "accept_checks_promise", "seed_acceptor",
+             "proposer_round_durable", "learner_counts_one_ballot")
     base = rules_for(px.Cluster(acceptors=5), "classic")
     for name in px.VARIANTS:
         r = rules_for(px.Cluster(acceptors=5), name)
-        changed = [
-            f
-            for f in ("quorum", "promise_reports_accepted", "proposer_adopts_highest",
-                      "unique_ballots", "acceptor_storage_durable")
-            if getattr(r, f) != getattr(base, f)
-        ]
-        assert len(changed) == (0 if name == "classic" else 1), (name, changed)
+        changed = [f for f in flags if getattr(r, f) != getattr(base, f)]
+        if name == "snippet":  # the original code, three rules away from Paxos
+            assert changed == ["promise_reports_accepted", "unique_ballots", "seed_acceptor"]
+        else:
+            assert len(changed) == (0 if name == "classic" else 1), (name, changed)
+
+
+def test_minority_quorum_is_a_real_minority_or_refused() -> None:
+    from paxos_lib.variants import rules_for
+
+    for acceptors, quorum in ((2, 1), (3, 1), (4, 2), (5, 2)):
+        rules = rules_for(px.Cluster(acceptors=acceptors), "minority-quorum")
+        assert rules.quorum == quorum and 2 * rules.quorum <= acceptors
+    with pytest.raises(px.ConfigError, match=r"minority-quorum variant needs at least 2 "
+                                             r"acceptors, got 1: with 1 acceptor every quorum"):
+        px.Simulation(px.Cluster(proposers=2, acceptors=1), variant="minority-quorum")
+    with pytest.raises(px.ConfigError, match=r"sets the quorum itself .* cannot run with an "
+                                             r"explicit Cluster\(quorum=2\)"):
+        px.Simulation(px.Cluster(proposers=2, acceptors=3, quorum=2), variant="minority-quorum")
+    with pytest.raises(px.ConfigError, match="minority-quorum"):
+        px.explore(px.Cluster(proposers=2, acceptors=1), variant="minority-quorum")
+
+
+def test_snippet_is_the_original_code_on_many_nodes() -> None:
+    """Shared ballots numbered from 1, a repeated Prepare refused, bare promises, and an
+    Accept taken only at the very ballot promised (as PaxosNode.prepare/accept do)."""
+    sim = px.Simulation(px.Cluster(proposers=2, acceptors=1), variant="snippet")
+    sim.propose("p1", "confirmed")
+    sim.propose("p2", "cancelled")
+    shared = Ballot(1, "p")
+    assert {m.ballot for m in sim.world.inflight} == {shared}
+    deliver(sim, Prepare, "p1", "a1")
+    deliver(sim, Prepare, "p2", "a1")  # 1 is not greater than 1: refused
+    assert {type(m).__name__ for m in sim.world.inflight if m.dst == "p2"} == {"Nack"}
+    deliver(sim, Promise, "a1", "p1")
+    deliver(sim, Accept, "p1", "a1")
+    assert sim.chosen() == {"confirmed"}
+    # p2 retries at 2.p: a bare promise, then its own value overwrites the chosen one
+    deliver(sim, px.Nack, "a1", "p2")
+    sim.apply(px.Timeout("p2"))
+    deliver(sim, Prepare, "p2", "a1")
+    promise = next(m for m in sim.world.inflight if isinstance(m, Promise) and m.dst == "p2")
+    assert promise.ballot == Ballot(2, "p") and promise.accepted_ballot is None
+    deliver(sim, Promise, "a1", "p2")
+    deliver(sim, Accept, "p2", "a1")
+    assert sim.chosen() == {"confirmed", "cancelled"}
+    # an Accept at a ballot the acceptor did not promise is ignored, as the original's is
+    from paxos_lib.variants import rules_for
+
+    rules = rules_for(px.Cluster(proposers=1, acceptors=1), "snippet")
+    fresh = px.Acceptor(node="a1")
+    assert fresh.on_accept(Accept(src="p1", dst="a1", ballot=shared, value="x"), rules) == (
+        fresh, ())
+    promised = px.Acceptor(node="a1", promised=shared)
+    higher = Accept(src="p1", dst="a1", ballot=Ballot(2, "p"), value="x")
+    assert promised.on_accept(higher, rules) == (promised, ())

@@ -1,6 +1,6 @@
-"""``python -m paxos_lib demo``: the seed's toy Paxos, run as written.
+"""``python -m paxos_lib demo``: the course's starting code, a toy Paxos, run as written.
 
-Prints the seed's own result line and where the course goes next.  Imports only
+Prints the toy's own result line and where the course goes next.  Imports only
 ``paxos_lib.snippet``.
 """
 
@@ -19,11 +19,20 @@ NEXT_STEPS = (
 )
 
 
+def _state(text: str) -> str:
+    """An order state: a non-empty word such as 'confirmed'."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"must be a non-empty order state such as 'confirmed', got {text!r}"
+        )
+    return text
+
+
 def register(subparsers: Any) -> None:
     """Add the ``demo`` command to ``subparsers``."""
     parser = subparsers.add_parser(
         "demo",
-        help="run the seed's single-node Paxos on order state 'confirmed'",
+        help="run the course's starting code, a toy single-node Paxos, on an order state",
         description=(
             "Run the course's starting point, a toy single-node Paxos, on the order state "
             "given by --state and print its result line, then where to go next."
@@ -32,6 +41,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--state",
         default="confirmed",
+        type=_state,
         metavar="STATE",
         help="the order state to agree on (default: %(default)s)",
     )

@@ -20,6 +20,7 @@ from paxos_lib.cli.argtypes import probability as _probability
 from paxos_lib.cli.argtypes import seed as _seed
 from paxos_lib.cluster import MAX_NODES_PER_ROLE, Cluster
 from paxos_lib.engine import NETWORKS
+from paxos_lib.errors import ConfigError
 from paxos_lib.simulation import Faults, RunResult, Simulation
 from paxos_lib.variants import VARIANTS
 
@@ -54,13 +55,22 @@ def _count(text: str) -> int:
     return value
 
 
+#: The most steps one run may take: about 20 s at the simulator's speed, far more than any
+#: run needs (a run usually ends, every learner having learned, within a few hundred).
+MAX_STEPS = 1_000_000
+
+
 def _steps(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {value}")
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 0 to {MAX_STEPS:,}, got {text!r}"
+        ) from None
+    if not 0 <= value <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 0 to {MAX_STEPS:,}, got {value}"
+        )
     return value
 
 
@@ -95,7 +105,7 @@ def register(subparsers: Any) -> None:
                          help="number of learners l1, l2, ... (default: %(default)s)")
     cluster.add_argument("--quorum", type=_count, default=None, metavar="N",
                          help="acceptors in a quorum (default: a majority; the "
-                              "minority-quorum variant uses half, rounded down)")
+                              "minority-quorum variant sets half, rounded down, itself)")
     protocol = parser.add_argument_group("protocol and run")
     protocol.add_argument("--variant", choices=list(VARIANTS), default="classic",
                           metavar="NAME",
@@ -114,7 +124,7 @@ def register(subparsers: Any) -> None:
                                "(default: %(default)s)")
     protocol.add_argument("--steps", type=_steps, default=1000, metavar="N",
                           help="stop after this many scheduler steps, if the run has not "
-                               "ended before (default: %(default)s)")
+                               f"ended before (at most {MAX_STEPS:,}; default: %(default)s)")
     faults = parser.add_argument_group(
         "faults", "probabilities from 0 to 1, rolled by the scheduler at every step"
     )
@@ -127,8 +137,34 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def _check_together(args: argparse.Namespace) -> None:
+    """The checks that read two flags at once, in the flags' own words."""
+    if args.quorum is not None and args.quorum > args.acceptors:
+        raise ConfigError(
+            f"argument --quorum: must be from 1 to {args.acceptors} (the number of acceptors, "
+            f"--acceptors), got {args.quorum}"
+        )
+    if args.variant == "minority-quorum" and args.quorum is not None:
+        raise ConfigError(
+            "argument --quorum: cannot be used with --variant minority-quorum, which sets the "
+            "quorum itself (half the acceptors, rounded down)"
+        )
+    if args.variant == "minority-quorum" and args.acceptors < 2:
+        raise ConfigError(
+            f"argument --acceptors: --variant minority-quorum needs at least 2 acceptors, "
+            f"got {args.acceptors} (with 1 acceptor no quorum is a minority)"
+        )
+    repeated = sorted({v for v in args.values if args.values.count(v) > 1})
+    if repeated:
+        raise ConfigError(
+            f"argument --values: must be distinct, got {', '.join(map(repr, repeated))} twice"
+        )
+
+
 def simulate(args: argparse.Namespace) -> tuple[Simulation, RunResult, Faults]:
-    """Build the cluster and run it as ``args`` say."""
+    """Build the cluster and run it as ``args`` say (ConfigError naming the flag when two
+    flags do not fit together)."""
+    _check_together(args)
     cluster = Cluster(proposers=args.proposers, acceptors=args.acceptors,
                       learners=args.learners, quorum=args.quorum)
     faults = Faults(**{name: getattr(args, name) for name, _, _ in FAULT_FLAGS})

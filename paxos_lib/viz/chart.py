@@ -157,6 +157,19 @@ def column_width(h: History, lo: int = 0) -> float:
     return widest / 72 + 0.1
 
 
+def _from_row(
+    seg: tuple[tuple[float, float], tuple[float, float]], y_first: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """``seg`` cut so that it starts no higher than ``y_first`` (rows grow downwards): a
+    message sent before a window's first step enters from the window's top edge, on its own
+    course, instead of running through the title and the node names above it."""
+    (x0, y0), (x1, y1) = seg
+    if y0 >= y_first or y1 <= y0:
+        return seg
+    t = (y_first - y0) / (y1 - y0)
+    return (x0 + t * (x1 - x0), y_first), (x1, y1)
+
+
 class ChartView:
     """The sequence chart on one Axes, built once and updated in place."""
 
@@ -311,7 +324,7 @@ class ChartView:
             for d in c.deliveries:
                 if d < lo:
                     continue
-                seg = ((x0, y0), (xd, ys[d]))
+                seg = _from_row(((x0, y0), (xd, ys[d])), y_top + 0.1)
                 if c.origin == "duplicate":
                     dotted.append(seg)
                     dotted_c.append(colour)
@@ -325,7 +338,7 @@ class ChartView:
                 xm = (xs + xd) / 2
                 if xm == int(xm) and xs != xd:  # halfway is a lifeline: stop short of it
                     xm -= 0.3 if xd > xs else -0.3
-                dropped.append(((x0, y0), (xm, ys[c.ended])))
+                dropped.append(_from_row(((x0, y0), (xm, ys[c.ended])), y_top + 0.1))
                 dropped_c.append(colour)
                 drop_xy.append((xm, ys[c.ended]))
                 used.add("kind:" + m.KIND)

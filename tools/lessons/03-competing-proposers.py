@@ -225,7 +225,7 @@ ax = px.viz.sequence_chart(scene.trace)
 cluster = px.Cluster(proposers=2, acceptors=3)
 clients = {"p1": "confirmed", "p2": "cancelled"}
 found = {}
-for variant in ("classic", "snippet", "forgetful-proposer", "duplicate-ballots"):
+for variant in ("classic", "forgetful-proposer", "duplicate-ballots"):
     start = px.Simulation(cluster, seed=SEED, variant=variant, network="sent-set")
     start.propose("p1", "confirmed")
     for acceptor in ("a1", "a2"):
@@ -240,24 +240,28 @@ for variant in ("classic", "snippet", "forgetful-proposer", "duplicate-ballots")
     print(f"{variant:19} {result.states:>6,} states searched: {verdict}")
 
 # %% [markdown]
-# Each broken variant chooses two values within 9<!--out--> steps of the starting point (the
+# Both broken variants choose two values within 9<!--out--> steps of the starting point (the
 # counterexamples above count the 5 steps that set it up too), while classic Paxos chooses at
 # most one in every one of the 13,652<!--out--> states it can reach in that many steps
 # (`max_depth=10` counts the starting point as level 1). A depth bound makes the classic
 # search a test, not a proof: longer runs were not looked at. Lesson 06 shows how far a
-# proof within bounds goes. Here are the three counterexamples, each in a stepper to walk
-# through and as a chart.
+# proof within bounds goes. Below, each counterexample in a stepper to walk through and as a
+# chart: first `snippet`'s, which needs a search of its own, then these two.
 #
 # ### `snippet`: a promise that carries no vote
 #
-# The acceptor of lesson 01's toy (`paxos_lib.snippet`, which the `snippet` variant copies)
-# answers a prepare with a bare yes. Read from step 6: `a2` accepts
-# "confirmed" at `1.p1`, then promises `1.p2` to `p2` without mentioning that vote; `p2`,
-# hearing no vote from `a1` or `a2`, proposes its own "cancelled". `a3`'s vote makes
-# "confirmed" chosen by `a2` and `a3`, and then `a1` and `a2` accept "cancelled" at the
-# higher ballot: two values chosen. Step 2 of the argument is gone.
+# The course's starting code, run on every node, differs from Paxos in more than one rule:
+# every proposer numbers its ballots 1, 2, … with no id to tell them apart, an acceptor
+# promises only a number *greater* than its promise, and its promise is a bare yes. With
+# ballot 1 only, nothing goes wrong (each acceptor promises 1 to one proposer, once, and
+# refuses the other proposer's prepare for 1).
+# It goes wrong when a proposer retries with number 2. The explorer checks the invariants of
+# Lamport's proof too, and stops at the first one broken: in 6 steps, on one acceptor, a
+# promise for ballot 2 says nothing of the vote its acceptor cast at ballot 1. Step 2 of the
+# argument is gone. (Whether that lets two values be chosen is lesson 06's exercise 4.)
 
 # %%
+found["snippet"] = px.zoo.catch("snippet").counterexample
 print(found["snippet"].numbered())
 
 # %% tags=["nbval-ignore-output"]
@@ -267,13 +271,12 @@ px.viz.ClusterView(found["snippet"])
 ax = px.viz.sequence_chart(found["snippet"])
 
 # %% [markdown]
-# Note that "confirmed" was not yet chosen when `a2` promised `1.p2` (step 11): `a3` voted
-# only at step 12. A proposer cannot wait for certainty either way, which is why the rule
-# says *may have been chosen*.
+# A proposer cannot wait for certainty about what was chosen, which is why the rule says
+# *may have been chosen*: a promise must report every vote, chosen or not.
 #
 # ### `forgetful-proposer`: the vote is reported, and ignored
 #
-# The same schedule, with correct acceptors: at step 11 `a2`'s promise says
+# From the starting point above, with correct acceptors: at step 11 `a2`'s promise says
 # `(had 1.p1 'confirmed')`. But this proposer proposes its own value whatever the promises
 # say, so step 4 of the argument is gone, and so is agreement.
 
@@ -310,8 +313,10 @@ ax = px.viz.sequence_chart(found["duplicate-ballots"])
 #   proposes it: the numbered argument.
 # - **Chosen** is a fact about the history of votes, which may be known by nobody for a while;
 #   **learned** is what a node knows. Proposers must act on what *may* have been chosen.
-# - Break one rule (no vote in promises, a proposer that ignores it, shared ballots) and the
-#   explorer finds a short run that chooses both "confirmed" and "cancelled".
+# - Break one rule (a proposer that ignores the reported vote, shared ballots) and the
+#   explorer finds a short run that chooses both "confirmed" and "cancelled". The original
+#   code's bare promises break the rule that a promise reports its acceptor's vote as soon as
+#   a proposer retries with ballot 2.
 #
 # Next: [04 · Failures](04-failures.ipynb) throws lost messages, crashes, partitions and
 # amnesia at these rules.

@@ -24,12 +24,15 @@ SEED = 0
 # %% [markdown]
 # ## How often do random runs notice?
 #
-# Lesson 03's `snippet` variant breaks agreement: its acceptors' promises carry no vote. And
-# lesson 04's `amnesiac-acceptor` forgets its promise and vote when it crashes. Both are
-# broken; the question is how easily random testing notices.
+# Lesson 03's `snippet` variant, the course's original code on every node, is safe while
+# every proposer stays at ballot 1, but its promises carry no vote, which matters as soon as
+# a proposer gives up and retries with ballot 2. And lesson 04's `amnesiac-acceptor` forgets
+# its promise and vote when it crashes. Both are broken; the question is how easily random
+# testing notices.
 #
 # **Predict, then run.** We run each variant 1,000 times with different seeds: two
-# proposers, three acceptors, "confirmed" against "cancelled", and for the amnesiac a 5%
+# proposers, three acceptors, "confirmed" against "cancelled"; for `snippet` a 5% chance per
+# step that some proposer times out and retries with a higher ballot, for the amnesiac a 5%
 # chance per step that some node crashes. In how many runs will both values be chosen?
 
 # %% tags=["nbval-ignore-output"]
@@ -44,7 +47,8 @@ guess = px.viz.predict([
 guess.recall()
 most = 0
 cluster = px.Cluster(proposers=2, acceptors=3)
-for variant, faults in (("snippet", px.Faults()), ("amnesiac-acceptor", px.Faults(crash=0.05))):
+for variant, faults in (("snippet", px.Faults(timeout=0.05)),
+                        ("amnesiac-acceptor", px.Faults(crash=0.05))):
     broken = []
     for seed in range(SEED, SEED + 1000):
         sim = px.Simulation(cluster, seed=seed, variant=variant)
@@ -59,9 +63,10 @@ guess.reveal("in none: random runs miss these bugs" if most == 0 else "in under 
              else "in more than 10% of the runs")
 
 # %% [markdown] reveal
-# A handful of runs in a thousand for each variant. A test suite with a few dozen random runs
-# would very likely pass both variants. The bad schedules exist, but they are rare: the
-# second proposer must slip in at just the wrong moment.
+# A handful of runs in a thousand for each variant, about one in a hundred at best. A test
+# suite with a few dozen random runs would very likely pass both variants. The bad schedules
+# exist, but they are rare: a proposer must retry, or an acceptor crash, and the second
+# proposer slip in, at just the wrong moments.
 
 # %% [markdown]
 # ## Every interleaving
@@ -74,12 +79,25 @@ guess.reveal("in none: random runs miss these bugs" if most == 0 else "in under 
 # 2. A world it has seen before is not explored again, so the search ends once no new world
 #    turns up.
 # 3. It goes breadth first, one step further at a time, and checks every new world against
-#    the `always` properties (agreement, validity, learner consistency). So the first
-#    violation it meets is at the end of a *shortest* possible run: a shortest
-#    counterexample.
+#    the `always` properties: first the invariants below, then agreement, validity and
+#    learner consistency. So the first violation it meets is at the end of a *shortest*
+#    possible run: a shortest counterexample.
 # 4. It also records the first world where each `sometimes` property holds ("some value is
 #    chosen"), to show that the protocol can make progress at all. A protocol that never
 #    chooses anything is trivially safe, and a safety check of it would pass vacuously.
+#
+# The **invariants** are the parts of the inductive invariant in Lamport's `Paxos.tla`, the
+# facts his proof shows hold in every reachable state, read on our messages and votes. Each
+# is kept true by one rule of the protocol, so the invariant a run breaks names the rule that
+# failed, usually several steps before two values are chosen:
+#
+# | invariant | in plain words | the rule that keeps it true |
+# |---|---|---|
+# | `one-value-per-ballot` | at most one value is proposed (2a) at each ballot | a ballot belongs to one proposer, which proposes one value in it |
+# | `votes-within-promise` | an acceptor votes only at or below its promise, and neither its promise nor its vote ever goes back | promise only higher ballots, accept nothing below the promise, keep both across a crash |
+# | `promises-report-votes` | a promise for ballot b reports the acceptor's highest vote below b | a promise carries the acceptor's last vote |
+# | `votes-safe` | every vote and every 2a at ballot b is *safe*: at each lower ballot a quorum rules out any other value being chosen (its members voted for this value there, or promised above and never voted there) | the proposer adopts the highest-ballot vote its quorum of promises reports |
+# | `learned-stable` | a learner never changes the value it learned | a learner counts votes for one value at one ballot |
 #
 # To keep the graph finite it needs **bounds**: how many ballot rounds a proposer may start,
 # how many crashes may happen, which values the clients ask for. By default it uses
@@ -100,8 +118,8 @@ print(result.examples["chosen"].numbered())
 # %% [markdown]
 # How to read this:
 #
-# - **exhausted**: every reachable world was visited, and the three properties hold in all
-#   of them. This, and only this, ends with `result.ok` true.
+# - **exhausted**: every reachable world was visited, and every property, invariants
+#   included, holds in all of them. This, and only this, ends with `result.ok` true.
 # - **distinct states**: 344<!--out--> different worlds can be reached; **transitions** counts
 #   every step the explorer computed (3,420<!--out-->), including the many that lead back to a
 #   world already seen.
@@ -112,28 +130,56 @@ print(result.examples["chosen"].numbered())
 #
 # ## Every broken variant, caught
 #
-# Now four of the broken variants in the same small model, except that the amnesiac
-# acceptor gets one crash: its broken rule is about what survives a crash. (The fifth,
-# `minority-quorum`, is yours in exercise 2.)
+# Now the broken variants of the **bug zoo** (`px.zoo`): each changes one rule, and
+# `px.zoo.catch(variant)` runs the explorer with the bounds that variant needs, with clients
+# asking for "v1" and "v2". Most need only two proposers and one acceptor at ballot round 1;
+# `snippet` needs round 2 (its ballot 1 is safe), the amnesiac acceptor one crash (its broken
+# rule is about what survives a crash), a proposer that forgets its round on restart
+# (`ballot-reuse`) a crash and three acceptors, and a learner that counts votes across
+# ballots two acceptors. A proposer that adopts the *lowest*-ballot vote reported
+# (`lowest-vote`) needs two votes for different values at two ballots before anything goes
+# wrong, so its search, on three acceptors and rounds up to 2, starts from a 12-step run that
+# makes them (`px.zoo.two_votes`). (`minority-quorum` is yours in exercise 2.) This cell
+# takes several seconds.
 
 # %%
 found = {}
-for variant in ("snippet", "forgetful-proposer", "duplicate-ballots", "amnesiac-acceptor"):
-    crashes = 1 if variant == "amnesiac-acceptor" else 0
-    result = px.explore(px.Cluster(proposers=2, acceptors=1), clients, variant=variant,
-                        max_ballot=1, max_crashes=crashes)
+for variant in ("snippet", "amnesiac-acceptor", "accept-below-promise", "duplicate-ballots",
+                "forgetful-proposer", "lowest-vote", "ballot-reuse", "cross-ballot-learner"):
+    result = px.zoo.catch(variant)
     found[variant] = result.counterexample
-    print(f"{variant:19} {'one crash' if crashes else 'no crash':9}  {result.end} after "
-          f"{result.states:>5,} states, counterexample of {len(result.counterexample)} steps")
-print()
-print(result.detail)
+    print(f"{variant:20} {px.zoo.SEARCHES[variant].describe():38} {result.end} after "
+          f"{result.states:>5,} states: {len(result.counterexample):>2} steps, "
+          f"breaks {result.violation}")
+    print(f"{'':20} {result.detail.split(': ', 1)[1]}")
 
 # %% [markdown]
-# Every bug is found, deterministically and in a fraction of a second, where random runs
-# found two of them a handful of times in a thousand. And each counterexample is as short as
-# a counterexample can be in that model, which makes it easy to read. Here is the amnesiac
-# one: the acceptor promises both ballots, votes for "cancelled" at `1.p2`, crashes, comes
-# back with an empty memory, and then accepts `p1`'s older ballot.
+# Every bug is found, deterministically and in seconds, where random runs found two
+# of them a handful of times in a thousand. Each counterexample is as short as a
+# counterexample can be in that model, and it stops at the first invariant broken, whose name
+# points at the broken rule:
+#
+# - `snippet` breaks **promises-report-votes**: after voting at ballot 1, the acceptor's
+#   promise for ballot 2 is a bare yes. The rule "a promise carries the last vote" is the one
+#   it lacks.
+# - `amnesiac-acceptor` and `accept-below-promise` break **votes-within-promise**: the
+#   first promises, crashes and forgets the promise it sent; the second accepts `1.p1` after
+#   promising `1.p2`, and its promise goes back. Both fail the rule "never go below a
+#   promise".
+# - `duplicate-ballots` and `ballot-reuse` break **one-value-per-ballot**: two proposers
+#   sharing ballot `1.p`, or one proposer restarting at a round it already used, propose two
+#   values at one ballot. The rule "a ballot belongs to one proposer, once" is gone.
+# - `forgetful-proposer` breaks **votes-safe**: its 2a for "v2" at `1.p2` ignores the vote
+#   for "v1" at `1.p1` that the promise reported. The rule "adopt the highest reported vote"
+#   is gone. `lowest-vote` breaks it too: from the two votes, a proposer hears of both, adopts
+#   "v1" from the lower ballot, and its 2a at round 2 ignores the later vote for "v2".
+# - `cross-ballot-learner` keeps every invariant of the acceptors and proposers, and breaks
+#   **learners**: it learns a value that was never chosen, by adding up votes from two
+#   ballots.
+#
+# Here is the amnesiac one, the shortest of all: `a1` receives `p1`'s prepare and sends its
+# promise for `1.p1`, then crashes, which wipes its memory: it has now promised nothing and
+# would accept a ballot below the one its promise announced.
 
 # %%
 print(found["amnesiac-acceptor"].numbered())
@@ -141,16 +187,53 @@ ax = px.viz.sequence_chart(found["amnesiac-acceptor"])
 
 # %% [markdown]
 # Step through each counterexample the checker found: pick a variant in the view's *run*
-# menu. Each opens at its violation, the red verdict naming the two values chosen;
+# menu. Each opens at its violation, the red verdict naming the property broken;
 # ⟲ Replay from the start and ▶ Play walk it from step 0. The charts after it are the other
-# three, for a printed copy.
+# variants', for a printed copy.
 
 # %% tags=["nbval-ignore-output"]
 px.viz.ClusterView(found["amnesiac-acceptor"], runs=found)
 
 # %%
-for variant in ("snippet", "forgetful-proposer", "duplicate-ballots"):
-    ax = px.viz.sequence_chart(found[variant])
+for variant in found:
+    if variant != "amnesiac-acceptor":
+        ax = px.viz.sequence_chart(found[variant])
+
+# %% [markdown]
+# ## The bug zoo: random runs against exhaustive search
+#
+# How rare are these bugs for random testing, with every fault switched on? The script
+# `bench/detection.py` runs each variant 2,000 times (seeds 0 to 1,999) on two proposers,
+# three acceptors and one learner, on the lossy network with drops, duplicates, crashes,
+# partitions and timeouts, at most 400 steps a run, and counts the runs that end with two
+# values chosen (or a wrong value learned), and the runs in which any property, invariants
+# included, fails after some step. It takes minutes, too long for a lesson cell; on the
+# project's two-core machine `python bench/detection.py --runs 2000` printed:
+#
+# | variant | consensus broken | any property broken | explorer |
+# |---|---|---|---|
+# | `snippet` | 100 / 2000 | 862 / 2000 | 6 steps |
+# | `forgetful-proposer` | 118 / 2000 | 220 / 2000 | 7 steps |
+# | `lowest-vote` | 9 / 2000 | 11 / 2000 | 17 steps |
+# | `amnesiac-acceptor` | 4 / 2000 | 425 / 2000 | 3 steps |
+# | `accept-below-promise` | 164 / 2000 | 714 / 2000 | 6 steps |
+# | `duplicate-ballots` | 290 / 2000 | 613 / 2000 | 6 steps |
+# | `ballot-reuse` | 0 / 2000 | 0 / 2000 | 10 steps |
+# | `cross-ballot-learner` | 79 / 2000 | 79 / 2000 | 14 steps |
+# | `minority-quorum` | 253 / 2000 | 253 / 2000 | 8 steps |
+#
+# Three lessons in that table. First, a rate of 4 in 2,000 (the amnesiac acceptor) or 9 in
+# 2,000 (`lowest-vote`) means a test suite of a hundred random runs passes a broken protocol
+# most of the time. Second, some bugs random runs never find here: a restarted `ballot-reuse`
+# proposer's client asks again for the *same* value, and the bug needs a different one, a
+# schedule the random driver never makes. The explorer does not care how likely a schedule
+# is: within its bounds it tries every one, the rare and the never-sampled alike, and it
+# found all nine with a shortest run to read. Third, checking the invariants after every step
+# catches far more runs than checking for two values at the end (862 against 100 for
+# `snippet`): a broken rule shows long before it costs agreement, and often in runs where, by
+# luck, it never does. A random run that passes says "this run was fine"; an exhausted search
+# says "no run within these bounds can go wrong", and a violated one hands you the shortest
+# way it does.
 
 # %% [markdown]
 # ## Lamport's Paxos.tla, counted against TLC
@@ -283,10 +366,11 @@ guess.reveal("it searches everything and finds no violation" if ends[0] == "exha
 # - **Outside them** it says nothing. A bug that needs three rounds, or two crashes, or four
 #   acceptors, is invisible to a model with fewer.
 # - **Choose bounds that exercise every rule**: at least two proposers or ballots that can
-#   compete, and a crash if any rule concerns crashes. The *sometimes* examples help show
-#   the model is not vacuous.
+#   compete, a crash if any rule concerns crashes, and a second round if any concerns a
+#   retry (`snippet` is safe at round 1). The *sometimes* examples help show the model is not
+#   vacuous.
 # - Experience says most bugs have small counterexamples (the "small scope hypothesis"):
-#   all five broken variants here go wrong with at most two acceptors, one round and one
+#   every variant in the bug zoo goes wrong with at most three acceptors, two rounds and one
 #   crash. For
 #   *every* size you need a proof, like lesson 03's numbered argument; for `Paxos.tla` such
 #   a proof has been checked by machine with TLAPS, the TLA+ proof system.
@@ -389,8 +473,10 @@ print(shared.end, "-", len(shared.counterexample), "steps")
 # %% [markdown]
 # ## What we saw
 #
-# - Random runs found the `snippet` and `amnesiac-acceptor` bugs in under 1% of runs; the
-#   explorer finds every broken variant at once, with a **shortest counterexample**.
+# - Random runs found the `snippet` and `amnesiac-acceptor` bugs in a few runs in a
+#   thousand, and `ballot-reuse` never; the explorer finds every broken variant at once,
+#   with a **shortest counterexample** that stops at the first **invariant** broken, whose
+#   name points at the broken rule.
 # - The explorer visits every world reachable **within bounds**, breadth first; its verdict
 #   comes with distinct states, transitions, depth, and a **sometimes** example that shows
 #   the check is not vacuous.
@@ -437,10 +523,11 @@ px.exercises.check_agreement(agreement)
 # **Exercise 2 — bounds that reach the bug.** `bounds(variant)` returns the bounds for a
 # search of `variant` with two proposers: `{"acceptors": …, "max_ballot": …, "max_crashes":
 # …}` (from 1 to 3 acceptors, rounds 1 to 2, 0 to 1 crashes). The check runs the explorer
-# within your bounds for each broken variant and passes when every bug is caught. The
-# starting version uses the model of the section "Every broken variant, caught" for all of
-# them, without the crash. Which variants does it "prove" correct, and why is that proof
-# worthless?
+# within your bounds for each of the five broken variants of lessons 03 and 04 (`snippet`,
+# `forgetful-proposer`, `duplicate-ballots`, `amnesiac-acceptor`, `minority-quorum`) and
+# passes when every bug is caught. The starting version uses one acceptor, round 1 and no
+# crash for all of them. Which variants does it "prove" correct, why is that proof worthless,
+# and which does the explorer refuse to search at all?
 
 # %%
 def bounds(variant):
@@ -467,3 +554,31 @@ def canonical(acceptors):
 
 
 px.exercises.check_canonical(canonical)
+
+# %% [markdown]
+# **Exercise 4 — a schedule that chooses two values.** The explorer stopped `snippet` at
+# the first invariant it breaks; does the broken rule really cost agreement? Build, step by
+# step with `sim.apply(...)`, a run of the `snippet` variant on 2 proposers and 3 acceptors that ends
+# with both "confirmed" and "cancelled" chosen. `schedule(sim)` gets a fresh simulation; the
+# check replays your steps on the real engine and says which step cannot happen and why, or
+# what was chosen. The starting version gets "confirmed" chosen, then lets `p2` try ballot 1.
+# What does an acceptor of the original code answer to a ballot it already promised?
+
+# %%
+def schedule(sim):
+    b1 = px.Ballot(1, "p")
+    sim.propose("p1", "confirmed")
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Prepare(src="p1", dst=a, ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p1", ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Accept(src="p1", dst=a, ballot=b1, value="confirmed")))
+    sim.propose("p2", "cancelled")
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Prepare(src="p2", dst=a, ballot=b1)))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p2", ballot=b1)))
+
+
+px.exercises.check_snippet_schedule(schedule)

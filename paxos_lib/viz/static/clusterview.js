@@ -5,7 +5,8 @@
 // not, comes from view.controls (the engine's why_not).  Nodes and message tokens are SVG
 // elements kept across steps (keyed by node id and message-copy id), so a delivered token
 // moves along its edge and a dropped one fades through CSS transitions; the space-time
-// diagram is rebuilt from view.timeline, its labels placed apart or shortened.
+// diagram is rebuilt from view.timeline (one innerHTML per step), its steps spread over the
+// width and its labels placed clear of each other, of arrowheads and marks, or shortened.
 
 const SVG = "http://www.w3.org/2000/svg";
 const GW = 400, GH = 290;            // graph viewBox
@@ -445,33 +446,88 @@ function render({ model, el }) {
   }
 
   // -- the space-time diagram ------------------------------------------------------------------------
+  // One lane per node, one column per step.  The steps the view model sends (tl.first .. tl.now,
+  // its window of the last steps of a long run) are spread over the whole width, with one column
+  // right of "now" for the messages still in flight.  Labels are placed last, newest arrow first,
+  // each at the first spot beside its arrow whose box overlaps nothing placed before it: no other
+  // label, arrowhead, event glyph, chosen mark, tick or the "now" line.  A label is the message's
+  // kind and ballot ("prepare 1.p1") when every arrow has room for that; otherwise its phase, as
+  // on the graph's tokens, and ballot ("1a 1.p1"), or the phase alone where that does not fit;
+  // the full text is in the label's hover text.  It goes first on a spot that also
+  // keeps off the lanes and the other arrows, then, for the arrows still unlabelled, on any free
+  // spot; an arrow left with no room keeps its colour and its hover text.  A halo in the
+  // background colour (paint-order: stroke, see the CSS) keeps a label legible over a line.
+  const textWidths = new Map();
+  let measure = null;
+  function widthOf(t, bold) {
+    const key = (bold ? "b|" : "|") + t;
+    let w = textWidths.get(key);
+    if (w !== undefined) return w;
+    if (measure === null && root.isConnected) {
+      const family = getComputedStyle(time).fontFamily;
+      if (family) measure = document.createElement("canvas").getContext("2d");
+      if (measure) measure.fontFamily = family;
+    }
+    if (measure === null) return t.length * 6.4 + 2;  // not in the page yet: a generous guess
+    measure.font = `${bold ? "bold " : ""}10px ${measure.fontFamily}`;
+    w = measure.measureText(t).width + 2;
+    textWidths.set(key, w);
+    return w;
+  }
+  // does the segment (x1,y1)-(x2,y2) pass through box b?  (Liang-Barsky clipping)
+  function crosses(b, x1, y1, x2, y2) {
+    let t0 = 0, t1 = 1;
+    const dx = x2 - x1, dy = y2 - y1;
+    for (const [p, q] of [[-dx, x1 - b.x], [dx, b.x + b.w - x1], [-dy, y1 - b.y],
+                          [dy, b.y + b.h - y1]]) {
+      if (p === 0) { if (q < 0) return false; continue; }
+      const r = q / p;
+      if (p < 0) { if (r > t1) return false; if (r > t0) t0 = r; }
+      else { if (r < t0) return false; if (r < t1) t1 = r; }
+    }
+    return true;
+  }
+  const overlaps = (b, o) => b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h;
+  // the box an arrowhead covers (see markerDefs: 7 stroke widths long, tip 1/8 past the end)
+  function headBox(x1, y1, x2, y2, sw) {
+    const len = Math.hypot(x2 - x1, y2 - y1) || 1;
+    const ux = (x2 - x1) / len, uy = (y2 - y1) / len;
+    const tip = [x2 + ux * 0.875 * sw, y2 + uy * 0.875 * sw];
+    const bx = x2 - ux * 6.125 * sw, by = y2 - uy * 6.125 * sw;
+    const half = 3.5 * sw;
+    const xs = [tip[0], bx - uy * half, bx + uy * half];
+    const ys = [tip[1], by + ux * half, by - ux * half];
+    const x = Math.min(...xs) - 1, y = Math.min(...ys) - 1;
+    return { x, y, w: Math.max(...xs) + 1 - x, h: Math.max(...ys) + 1 - y };
+  }
+
   function drawTime(v) {
     const tl = v.timeline;
     const ids = v.nodes.map((n) => n.id);
-    const gutter = 34, top = 26, bottom = 18;
+    const gutter = 34, top = 30, bottom = 20, LH = 13, ARROW_W = 1.6;
     const rowH = (TH - top - bottom) / Math.max(ids.length - 1, 1);
     const lane = new Map(ids.map((n, i) => [n, top + i * rowH]));
-    const span = Math.max(tl.now - tl.first, 1);
-    const width = Math.max(tl.window || 16, span);
-    const colw = (TW - gutter - 30) / (width + 0.5);
-    const X = (st) => gutter + 8 + (Math.max(st, tl.first - 0.3) - tl.first) * colw;
-    const boxes = [];
+    const span = Math.max(tl.now - tl.first, 3);
+    const colw = (TW - gutter - 16) / (span + 1.6);
+    const X = (st) => gutter + 12 + (Math.max(st, tl.first - 0.3) - tl.first) * colw;
+    const taken = [];
     const out = [];
-    const fits = (b) => b.x >= gutter && b.x + b.w <= TW && b.y >= 0 && b.y + b.h <= TH &&
-      !boxes.some((o) => b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h);
-    function label(texts, points, cls, tipText) {
-      for (const t of texts) {
-        for (const [px, py] of points) {
-          const w = t.length * 5.7 + 4, hgt = 11;
-          const b = { x: px - w / 2, y: py - hgt + 2, w, h: hgt };
-          if (fits(b)) {
-            boxes.push(b);
-            out.push(`<text class="pxv-tl ${cls}" x="${px.toFixed(1)}" y="${py.toFixed(1)}" ` +
-                     `data-tip="${esc(tipText)}">${esc(t)}</text>`);
-            return;
-          }
-        }
-      }
+    const free = (b) => b.x >= gutter + 1 && b.x + b.w <= TW - 1 && b.y >= 0 &&
+      b.y + b.h <= TH - 13 && !taken.some((o) => overlaps(b, o));
+    // a label of width w whose left edge is x0 and whose middle is cy, if that spot is free
+    // in the first, strict pass a label must also keep off the lanes and the other arrows
+    const lines = [];
+    let strict = true;
+    const clear = (b, own) => !ids.some((n) => lane.get(n) > b.y && lane.get(n) < b.y + b.h) &&
+      !lines.some((l) => l !== own && crosses(b, l[0], l[1], l[2], l[3]));
+    function put(text, x0, cy, cls, tipText, bold, extra = "", own = null) {
+      const w = widthOf(text, bold);
+      const b = { x: x0, y: cy - LH / 2, w, h: LH };
+      if (!free(b) || (strict && !clear(b, own))) return false;
+      taken.push(b);
+      out.push(`<text class="pxv-tl ${cls}" x="${(x0 + w / 2).toFixed(1)}" ` +
+               `y="${(cy + 3.5).toFixed(1)}" data-tip="${esc(tipText)}"${extra}>${esc(text)}</text>`);
+      return true;
     }
     out.push(`<defs>${markerDefs()}</defs>`);
     for (const p of tl.partitions) {
@@ -485,25 +541,26 @@ function render({ model, el }) {
       out.push(`<line class="pxv-lane${n.up ? "" : " down"}" x1="${gutter}" y1="${y}" ` +
                `x2="${TW - 4}" y2="${y}"/>`);
       out.push(`<text class="pxv-lname" x="${gutter - 4}" y="${y + 4}">${esc(n.id)}</text>`);
-      boxes.push({ x: 0, y: y - 8, w: gutter, h: 12 });
     }
-    // the step axis along the bottom; the current step, in bold, where the run is now
-    for (let st = Math.ceil(tl.first / 4) * 4; st <= tl.now; st += 4) {
-      if (Math.abs(X(st) - X(tl.now)) < 40) continue;
+    // the step axis along the bottom, a tick every 1, 2, 5, ... steps; the current step in bold
+    const every = [1, 2, 5, 10, 20, 50].find((k) => k * colw >= 24) || 100;
+    for (let st = Math.ceil(tl.first / every) * every; st <= tl.now; st += every) {
+      if (Math.abs(X(st) - X(tl.now)) < 34) continue;
       out.push(`<text class="pxv-tick" x="${X(st).toFixed(1)}" y="${TH - 4}">${st}</text>`);
     }
-    out.push(`<line class="pxv-now" x1="${X(tl.now).toFixed(1)}" y1="${top - 14}" ` +
-             `x2="${X(tl.now).toFixed(1)}" y2="${TH - bottom + 2}"/>`);
-    out.push(`<text class="pxv-tick now" x="${X(tl.now).toFixed(1)}" y="${TH - 4}">` +
+    const xNow = X(tl.now);
+    out.push(`<line class="pxv-now" x1="${xNow.toFixed(1)}" y1="${top - 14}" ` +
+             `x2="${xNow.toFixed(1)}" y2="${TH - bottom + 2}"/>`);
+    out.push(`<text class="pxv-tick now" x="${xNow.toFixed(1)}" y="${TH - 4}">` +
              `step ${tl.now}</text>`);
-    boxes.push({ x: X(tl.now) - 24, y: TH - 14, w: 48, h: 12 });
+    taken.push({ x: xNow - 2.5, y: 0, w: 5, h: TH });
     const toLabel = [];
     for (const a of tl.arrows) {
       const x1 = X(a.sent), y1 = lane.get(a.from);
       let x2, y2;
       if (a.status === "delivered") { x2 = X(a.ended); y2 = lane.get(a.to); }
       else if (a.status === "dropped") { x2 = X(a.ended); y2 = (y1 + lane.get(a.to)) / 2; }
-      else { x2 = X(tl.now + 1.2); y2 = y1 + (lane.get(a.to) - y1) * 0.8; }
+      else { x2 = X(tl.now + 1.1); y2 = y1 + (lane.get(a.to) - y1) * 0.8; }
       const pc = PHASES.includes(a.phase) ? a.phase : "other";
       const cls = `pxv-arrow k-${pc} ${a.status}`;
       const tipText = `${a.text}\nsent at step ${a.sent}` +
@@ -511,14 +568,19 @@ function render({ model, el }) {
           a.status === "dropped" ? `, dropped at step ${a.ended}` : ", still in flight") +
         (a.duplicate ? " (a network copy)" : "");
       const head = a.status === "dropped" ? "" : ` marker-end="url(#pxv-m-${pc})"`;
-      out.push(`<g data-tip="${esc(tipText)}"><line class="pxv-hit" x1="${x1}" y1="${y1}" ` +
-               `x2="${x2}" y2="${y2}"/><line class="${cls}" x1="${x1.toFixed(1)}" ` +
+      out.push(`<g data-tip="${esc(tipText)}" data-arrow="${a.id}"><line class="pxv-hit" ` +
+               `x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" ` +
+               `y2="${y2.toFixed(1)}"/><line class="${cls}" x1="${x1.toFixed(1)}" ` +
                `y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}"${head}/></g>`);
       if (a.status === "dropped") {
         out.push(`<text class="pxv-mark" x="${x2.toFixed(1)}" y="${(y2 + 4).toFixed(1)}">✗</text>`);
-        boxes.push({ x: x2 - 5, y: y2 - 6, w: 10, h: 12 });
+        taken.push({ x: x2 - 5, y: y2 - 7, w: 10, h: 13 });
+      } else {
+        taken.push(headBox(x1, y1, x2, y2, ARROW_W));
       }
-      toLabel.push({ a, x1, y1, x2, y2, tipText });
+      const seg = [x1, y1, x2, y2];
+      lines.push(seg);
+      toLabel.push({ a, x1, y1, x2, y2, tipText, seg });
     }
     const glyph = { crash: "✖", recover: "▲", propose: "●", timeout: "◷", learn: "✓" };
     for (const e of tl.events) {
@@ -526,31 +588,71 @@ function render({ model, el }) {
       out.push(`<text class="pxv-ev ev-${e.kind}" x="${x.toFixed(1)}" y="${(y + 4).toFixed(1)}" ` +
                `data-tip="step ${e.step}: ${esc(e.node)} ${esc(e.text)}">` +
                `${glyph[e.kind] || "•"}</text>`);
-      boxes.push({ x: x - 6, y: y - 7, w: 12, h: 13 });
+      taken.push({ x: x - 7, y: y - 8, w: 14, h: 15 });
     }
+    // chosen marks along the top; two values chosen at the same step stand side by side
+    const atStep = new Map();
+    const chosenMarks = [];
     for (const c of v.chosen) {
       if (c.step === null || c.step < tl.first) continue;
-      const x = X(c.step);
+      const k = atStep.get(c.step) || 0;
+      atStep.set(c.step, k + 1);
+      const x = X(c.step) + k * 14, y = top - 16;
       const tipText = `step ${c.step}: '${c.value}' chosen at ${c.ballot} by ` +
         `${c.acceptors.join(", ")}${c.violation ? " — a SECOND value: agreement is broken" : ""}`;
       // a second value chosen is marked by shape and text too, not by colour alone
       out.push(`<text class="pxv-chosen${c.violation ? " bad" : ""}" x="${x.toFixed(1)}" ` +
-               `y="${top - 14}" data-tip="${esc(tipText)}">${c.violation ? "◆✗" : "◆"}</text>`);
-      boxes.push({ x: x - 6, y: top - 24, w: 12, h: 12 });
-      const what = c.violation ? `2nd value '${c.value}'` : `chosen '${c.value}'`;
-      label([what, `'${c.value}'`], [[x + 44, top - 14], [x - 44, top - 14]],
-            "chosen-label" + (c.violation ? " bad" : ""), tipText);
+               `y="${(y + 5).toFixed(1)}" data-tip="${esc(tipText)}">${c.violation ? "◆✗" : "◆"}</text>`);
+      const mw = c.violation ? 22 : 12;
+      taken.push({ x: x - mw / 2, y: y - 8, w: mw, h: 15 });
+      chosenMarks.push({ c, x, y, mw, tipText });
     }
-    // arrow labels last, newest first, each where it fits: the full label, then shorter
-    for (const p of toLabel.reverse()) {
-      const { a, x1, y1, x2, y2, tipText } = p;
-      const ballot = a.label.split(" ").slice(1, 2).join(" ");
-      const texts = [a.label, `${a.phase} ${ballot}`.trim(), a.phase];
-      const pts = [0.5, 0.32, 0.68, 0.2, 0.8].map((t) =>
-        [x1 + (x2 - x1) * t + 2, y1 + (y2 - y1) * t - 2]);
-      label(texts, pts, `k-${PHASES.includes(a.phase) ? a.phase : "other"}`, tipText);
+    for (const { c, x, y, mw, tipText } of chosenMarks) {
+      const cls = "chosen-label" + (c.violation ? " bad" : "");
+      const texts = [c.violation ? `2nd value '${c.value}'` : `chosen '${c.value}'`, `'${c.value}'`];
+      texts.some((t) => {
+        const w = widthOf(t, true);
+        return [[x + mw / 2 + 2, y], [x - mw / 2 - 2 - w, y], [x + mw / 2 + 2, y + 12],
+                [x - mw / 2 - 2 - w, y + 12]].some(([x0, cy]) => put(t, x0, cy, cls, tipText, true));
+      });
+    }
+    // arrow labels last, newest first: beside the arrow (left or right of a steep one, above or
+    // below a flat one), from its middle outwards, long form first
+    const ts = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.12, 0.88];
+    // where every arrow finds a clean spot for its kind in words ("prepare 1.p1"), all say so;
+    // otherwise all use the short forms
+    toLabel.reverse();
+    const [nTaken, nOut] = [taken.length, out.length];
+    if (!toLabel.every((p) => labelArrow(p, true))) {
+      taken.length = nTaken;
+      out.length = nOut;
+      const unlabelled = toLabel.filter((p) => !labelArrow(p, false));
+      strict = false;
+      for (const p of unlabelled) labelArrow(p, false);
     }
     time.innerHTML = out.join("");
+
+    function labelArrow({ a, x1, y1, x2, y2, tipText, seg }, long) {
+      const words = a.label.split(" ");
+      const ballot = words.length > 1 ? words[1] : "";
+      const texts = long ? [`${words[0]} ${ballot}`.trim()]
+        : [...new Set([`${a.phase} ${ballot}`.trim(), a.phase])];
+      const dx = x2 - x1, dy = y2 - y1;
+      const slope = Math.abs(dx) / Math.max(Math.abs(dy), 1);
+      const gap = 3 + Math.min(slope * LH / 2, 10);
+      const cls = `k-${PHASES.includes(a.phase) ? a.phase : "other"}`;
+      const extra = ` data-arrow="${a.id}"`;
+      return texts.some((t) => {
+        const w = widthOf(t, false);
+        return ts.some((f) => {
+          const px = x1 + dx * f, py = y1 + dy * f;
+          const side = [[px + gap, py], [px - gap - w, py]];
+          const flat = [[px - w / 2, py - LH / 2 - 3], [px - w / 2, py + LH / 2 + 3]];
+          const spots = slope > 1.2 ? flat.concat(side) : side.concat(flat);
+          return spots.some(([x0, cy]) => put(t, x0, cy, cls, tipText, false, extra, seg));
+        });
+      });
+    }
   }
 
   // -- status, note, table, logs --------------------------------------------------------------------

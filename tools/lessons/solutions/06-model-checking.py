@@ -34,14 +34,16 @@ px.exercises.check_agreement(agreement)
 # **Exercise 2 — bounds that reach the bug.** The amnesiac acceptor's rule is about what
 # survives a crash, so the model needs a crash. A quorum smaller than a majority needs at
 # least two acceptors: with one, "less than a majority" still rounds up to one acceptor,
-# which *is* the majority, and the variant is classic Paxos. The other three go wrong in the
-# smallest model.
+# which *is* the majority, so the variant refuses one acceptor. `snippet`, the original code,
+# is safe at round 1 (each acceptor promises round 1 to one proposer, once), so it needs
+# round 2, where a proposer retries. The other two go wrong in the smallest model.
 
 # %%
 def bounds(variant):
     acceptors = 2 if variant == "minority-quorum" else 1
     crashes = 1 if variant == "amnesiac-acceptor" else 0
-    return {"acceptors": acceptors, "max_ballot": 1, "max_crashes": crashes}
+    rounds = 2 if variant == "snippet" else 1
+    return {"acceptors": acceptors, "max_ballot": rounds, "max_crashes": crashes}
 
 
 px.exercises.check_bounds(bounds)
@@ -63,3 +65,34 @@ def canonical(acceptors):
 
 
 px.exercises.check_canonical(canonical)
+
+# %% [markdown]
+# **Exercise 4 — a schedule that chooses two values.** An acceptor of the original code
+# refuses a number it already promised, so `p2` cannot get ballot 1 past `a2`: it is refused,
+# waits for its timer, and retries with number 2. That number is greater than every promise,
+# and the promises for it carry no vote, so `p2` proposes its own "cancelled", and `a2` and
+# `a3` accept it after `a1` and `a2` chose "confirmed" at ballot 1.
+
+# %%
+def schedule(sim):
+    b1, b2 = px.Ballot(1, "p"), px.Ballot(2, "p")
+    sim.propose("p1", "confirmed")
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Prepare(src="p1", dst=a, ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p1", ballot=b1)))
+    for a in ("a1", "a2"):
+        sim.apply(px.Deliver(px.Accept(src="p1", dst=a, ballot=b1, value="confirmed")))
+    sim.propose("p2", "cancelled")
+    sim.apply(px.Deliver(px.Prepare(src="p2", dst="a2", ballot=b1)))
+    sim.apply(px.Deliver(px.Nack(src="a2", dst="p2", ballot=b1, promised=b1)))
+    sim.apply(px.Timeout("p2"))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Prepare(src="p2", dst=a, ballot=b2)))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Promise(src=a, dst="p2", ballot=b2)))
+    for a in ("a2", "a3"):
+        sim.apply(px.Deliver(px.Accept(src="p2", dst=a, ballot=b2, value="cancelled")))
+
+
+px.exercises.check_snippet_schedule(schedule)
