@@ -1,6 +1,8 @@
 """`python tools/build_nbgrader.py` makes an nbgrader course that real `nbgrader
 generate_assignment` and `nbgrader autograde` grade as intended: reference answers full
-marks, the lesson's starters zero, a half-right submission in between."""
+marks, the lesson's starters zero, a half-right submission in between; and the implementation
+project, whose autograded cell awards the grader's score on the instructor's hidden scenarios
+(``PAXOS_GRADING_SCENARIOS``)."""
 
 from __future__ import annotations
 
@@ -19,13 +21,28 @@ sys.path.insert(0, str(ROOT / "tools"))
 import build_nbgrader  # noqa: E402
 
 ASSIGNMENT = "02-many-acceptors"
+PROJECT = "project-implement-paxos"
+# The instructor's hidden scenarios for the project test: exhaustive searches only, so every
+# score is deterministic (a simulated scenario draws fresh seeds at each autograde).
+HIDDEN = """[
+ {"name": "keeps-chosen", "kind": "explore", "points": 10, "student": ["acceptor"],
+  "about": "your acceptors, after a value is chosen, when a second proposer runs",
+  "acceptors": 2, "first": {"p1": "v1"}, "values": {"p1": "v1", "p2": "v2"}, "max_ballot": 1},
+ {"name": "two-proposers", "kind": "explore", "points": 10, "student": ["proposer"],
+  "about": "your proposers, in every interleaving of two of them",
+  "acceptors": 2, "values": {"p1": "v1", "p2": "v2"}, "max_ballot": 1},
+ {"name": "two-ballots", "kind": "explore", "points": 10, "student": ["learner"],
+  "about": "your learner, in every order the votes of two ballots can arrive",
+  "proposers": 1, "acceptors": 2, "values": {"p1": "v1"}, "max_ballot": 2,
+  "max_states": 50000, "properties": ["agreement", "validity", "learners", "chosen"]}
+]"""
 pytestmark = pytest.mark.slow
 
 
-def nbgrader(course: Path, *args: str) -> None:
+def nbgrader(course: Path, *args: str, env_extra: dict[str, str] | None = None) -> None:
     bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from PATH
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
-           "MPLBACKEND": "Agg"}
+           "MPLBACKEND": "Agg", **(env_extra or {})}
     done = subprocess.run(
         [str(Path(bin_dir) / "nbgrader"), *args], cwd=course, env=env,
         capture_output=True, text=True, timeout=900, check=False,
@@ -42,7 +59,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     course = tmp_path_factory.mktemp("nbgrader") / "course"
     names = build_nbgrader.build(course)
     lessons = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-    assert names == lessons
+    assert names == [*lessons, PROJECT]
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     return course
 
@@ -148,3 +165,80 @@ def test_generated_course_can_be_rebuilt_in_place(tmp_path: Path) -> None:
     shutil.copy(tmp_path / "c" / "nbgrader_config.py", tmp_path / "keep.py")
     assert build_nbgrader.build(tmp_path / "c") == first
     assert (tmp_path / "c" / "nbgrader_config.py").read_text() == (tmp_path / "keep.py").read_text()
+
+
+def role_cells(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    return {c.source.split("(", 1)[0].removeprefix("class "): c for c in answer_cells(notebook)}
+
+
+def test_project_autograde_awards_the_graders_score(course: Path, tmp_path: Path) -> None:
+    """Real generate_assignment and autograde of the project with hidden scenarios: the
+    reference implementation full marks, the starters 0, the reference acceptor alone the
+    grader's share for it; each equal to what px.grading scores the same classes."""
+    from nbgrader.api import Gradebook
+
+    from paxos_lib.grading.grader import grade
+
+    nbgrader(course, "generate_assignment", PROJECT, "--force")
+    source = nbformat.read(course / "source" / PROJECT / f"{PROJECT}.ipynb", 4)
+    release_path = course / "release" / PROJECT / f"{PROJECT}.ipynb"
+    release = nbformat.read(release_path, 4)
+    project = nbformat.read(ROOT / "notebooks" / f"{PROJECT}.ipynb", 4)
+    reference = nbformat.read(ROOT / "notebooks" / "solutions" / f"{PROJECT}.ipynb", 4)
+
+    # The release: the starters exactly as the project notebook has them, no reference class,
+    # no scoring code; one graded cell worth the project's points.
+    text = "\n".join(c.source for c in release.cells)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "_grade" not in text
+    starters = {c.source.split("(", 1)[0]: c.source for c in project.cells
+                if c.cell_type == "code" and c.source.startswith("class My")}
+    released = role_cells(release)
+    assert sorted(released) == ["MyAcceptor", "MyLearner", "MyProposer"]
+    for role, cell in released.items():
+        assert cell.source.strip() == starters[f"class {role}"].strip()
+    for cell in reference.cells:
+        if cell.cell_type == "code" and cell.source.startswith("class My"):
+            assert cell.source.strip() not in text
+    graded = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(graded) == 1
+    assert graded[0].metadata["nbgrader"]["points"] == build_nbgrader.PROJECT_POINTS
+
+    solved = {role: c.source.replace("### BEGIN SOLUTION\n", "").replace("### END SOLUTION", "")
+              for role, c in role_cells(source).items()}
+
+    def submit(student: str, roles: tuple[str, ...]) -> dict[str, object]:
+        notebook = nbformat.read(release_path, 4)
+        namespace: dict[str, object] = {}
+        exec("from dataclasses import replace\nfrom paxos_lib.grading import *", namespace)
+        for role, cell in role_cells(notebook).items():
+            if role in roles:
+                cell.source = solved[role]
+            exec(cell.source, namespace)
+        target = course / "submitted" / student / PROJECT / release_path.name
+        target.parent.mkdir(parents=True)
+        nbformat.write(notebook, target)
+        return namespace
+
+    hidden = tmp_path / "hidden.json"
+    hidden.write_text(HIDDEN, encoding="utf-8")
+    expected = {}
+    for student, roles in (("reference", ("MyAcceptor", "MyProposer", "MyLearner")),
+                           ("starter", ()), ("acceptor-only", ("MyAcceptor",))):
+        ns = submit(student, roles)
+        result = grade(ns["MyAcceptor"], ns["MyProposer"], ns["MyLearner"],
+                       scenarios=str(hidden))
+        expected[student] = round(build_nbgrader.PROJECT_POINTS * result.score / result.total, 3)
+        nbgrader(course, "db", "student", "add", student)
+    assert expected == {"reference": 100.0, "starter": 0.0, "acceptor-only": 33.333}
+    nbgrader(course, "autograde", PROJECT, "--force",
+             env_extra={"PAXOS_GRADING_SCENARIOS": str(hidden)})
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        scores = {s: gradebook.find_submission(PROJECT, s).score for s in expected}
+        max_score = gradebook.find_assignment(PROJECT).max_score
+    assert max_score == build_nbgrader.PROJECT_POINTS
+    assert scores == pytest.approx(expected)
+    # The autograded notebook shows the student the grader's report on the hidden scenarios.
+    autograded = nbformat.read(course / "autograded" / "starter" / PROJECT / release_path.name, 4)
+    report = "".join(o.get("text", "") for o in autograded.cells[-1].outputs)
+    assert "Score: 0/30 (hidden scenarios; seed" in report and "two-proposers" in report

@@ -9,14 +9,20 @@ their stored outputs, reference answers in ``notebooks/solutions/``, lesson sour
 
 ``dist/student/`` is a course folder a student can open as it is (``pip install -r
 requirements.txt && jupyter lab``, or on Binder): the library, the install files, the licences,
-a short README, and the lessons, with three changes made to each lesson notebook:
+a short README, and the notebooks of ``notebooks/`` (the lessons ``NN-*.ipynb`` and the
+implementation project ``project-*.ipynb``), with three changes made to each:
 
 1. **Predictions are not revealed.**  A code cell that answers a ``**Predict, then run.**``
    prompt (every code cell from the prompt's markdown cell up to the next markdown cell) loses
    its stored outputs and execution count, so the answer appears only when the student runs it.
 2. **Exercises start fresh.**  The code cells under ``## Exercises`` lose their stored outputs;
-   their checks (``px.exercises.check_...``) run against the student's code as before.
-3. **No solutions.**  ``notebooks/solutions/`` and the lesson sources are left out, a cell tagged
+   their checks (``px.exercises.check_...``) run against the student's code as before.  In
+   the project notebook the whole notebook is the exercise: from its first call of the
+   grader (``px.grading.grade(``) on, every code cell loses its stored output, because those
+   outputs are the starters' grades and counterexamples, computed from code the student is
+   about to replace.
+3. **No solutions.**  ``notebooks/solutions/`` (the reference answers of the lessons and the
+   project's reference implementation) and the lesson sources are left out, a cell tagged
    ``instructor-only`` is dropped, and the sentence pointing at the reference answers
    ("Reference answers are in `solutions/...`; try first.") says the instructor has them.
 
@@ -42,6 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "dist"
 PREDICTION_MARK = "**Predict, then run.**"
 EXERCISES_HEADING = re.compile(r"^## Exercises\b", re.MULTILINE)
+GRADER_CALL = "px.grading.grade("
+# The notebooks of both editions: the lessons, then the implementation project.
+NOTEBOOK_GLOBS = ("[0-9][0-9]-*.ipynb", "project-*.ipynb")
 INSTRUCTOR_TAG = "instructor-only"
 REFERENCE_SENTENCE = re.compile(
     r"Reference answers are in `solutions/[^`]+`;\s*try\s+first\.", re.MULTILINE
@@ -65,7 +74,8 @@ pip install -r requirements.txt && jupyter lab
 Then open `notebooks/01-one-acceptor.ipynb` and work through the lessons in order. When a
 lesson asks you to **predict, then run**, write your prediction down before you run the next
 cell. Every lesson ends with exercises: change the function in the cell and run it again until
-its check says "✓ Well done".
+its check says "✓ Well done". After lesson 04, `notebooks/project-implement-paxos.ipynb` asks
+you to write the acceptor, proposer and learner yourself; its grader says what is still wrong.
 
 Code: MIT License (LICENSE). Lesson text: CC BY 4.0 (LICENSE-lessons).
 """
@@ -85,6 +95,13 @@ def tracked_files(root: Path = ROOT) -> list[Path]:
     return [root / name for name in done.stdout.decode().split("\0") if name]
 
 
+def course_notebooks(root: Path = ROOT) -> list[Path]:
+    """The course's notebooks in ``root/notebooks`` (lessons, then the project), without
+    the reference answers in ``notebooks/solutions/``."""
+    return [path for pattern in NOTEBOOK_GLOBS
+            for path in sorted((root / "notebooks").glob(pattern))]
+
+
 def _clear(cell: nbformat.NotebookNode) -> None:
     cell.outputs = []
     cell.execution_count = None
@@ -102,8 +119,10 @@ def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
             answering = PREDICTION_MARK in cell.source
             in_exercises = in_exercises or bool(EXERCISES_HEADING.search(cell.source))
             cell.source = REFERENCE_SENTENCE.sub(STUDENT_REFERENCE, cell.source)
-        elif cell.cell_type == "code" and (answering or in_exercises):
-            _clear(cell)
+        elif cell.cell_type == "code":
+            in_exercises = in_exercises or GRADER_CALL in cell.source
+            if answering or in_exercises:
+                _clear(cell)
         cells.append(cell)
     copy.cells = cells
     return copy
@@ -122,7 +141,7 @@ def prediction_cells(notebook: nbformat.NotebookNode) -> list[int]:
 
 def build_student(target: Path, root: Path = ROOT) -> Path:
     """Write the student edition into ``target`` (replaced if it exists)."""
-    lessons = sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    lessons = course_notebooks(root)
     if not lessons:
         raise EditionError(f"no lesson notebooks in {root / 'notebooks'}")
     if target.exists():

@@ -5,10 +5,10 @@
     ... students submit ...
     nbgrader autograde 02-many-acceptors
 
-One assignment per lesson that has exercises, named after the lesson
-(``source/02-many-acceptors/02-many-acceptors.ipynb``).  The lesson's cells are kept as they
-are (outputs cleared); each exercise cell (a code cell under ``## Exercises`` that calls
-``px.exercises.check_...(fn)``) becomes two nbgrader cells:
+One assignment per lesson that has exercises (and one for the implementation project, below),
+named after the lesson (``source/02-many-acceptors/02-many-acceptors.ipynb``).  The lesson's
+cells are kept as they are (outputs cleared); each exercise cell (a code cell under
+``## Exercises`` that calls ``px.exercises.check_...(fn)``) becomes two nbgrader cells:
 
 - a **solution cell**: the lesson's starter, then the reference answer (from
   ``notebooks/solutions/``) between ``### BEGIN SOLUTION`` / ``### END SOLUTION``.  The course's
@@ -30,7 +30,18 @@ Theory of operation: the exercises are found by the markers of ``tools/lessons/R
 matched to their reference answers by the check's name, so new exercises are picked up as
 they are written.  A check call must be the last statement of its cell.
 
-What the hidden part does not do (yet): draw scenarios the student has not seen.  The checks
+The implementation project (``project-*.ipynb``) is an assignment too
+(``source/project-implement-paxos/``): each of its role cells (``class MyAcceptor(...)``,
+``MyProposer``, ``MyLearner``) becomes a solution cell (the starter, then the reference class
+from ``notebooks/solutions/`` between the solution markers), and one autograded cell worth
+``PROJECT_POINTS`` is added at the end.  Its hidden part imports the grader from
+``paxos_lib.grading.grader`` (not ``px.grading``, which a student could redefine), grades the
+three classes on the hidden scenarios with a fresh seed, prints the report and outputs
+``PROJECT_POINTS * score / total``: the grader's score, scaled.  The scenarios are the
+grader's: the built-in ones, or the instructor's file named by ``PAXOS_GRADING_SCENARIOS`` in
+the environment ``nbgrader autograde`` runs in, which is how hidden scenarios are set.
+
+What the lessons' hidden parts do not do (yet): draw scenarios the student has not seen.  The checks
 in ``paxos_lib.exercises`` run a fixed table of scenarios; hidden *cases* need those checks to
 accept extra or seeded scenarios.
 """
@@ -49,6 +60,8 @@ from build_editions import REFERENCE_SENTENCE, STUDENT_REFERENCE
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "dist" / "nbgrader"
 POINTS = 2
+PROJECT_POINTS = 100
+ROLE_CELL = re.compile(r"^class (My(?:Acceptor|Proposer|Learner))\(")
 EXERCISES_HEADING = re.compile(r"^## Exercises\b", re.MULTILINE)
 CHECK_CALL = re.compile(r"^px\.exercises\.(check_\w+)\((\w+)\)\s*$", re.MULTILINE)
 CONFIG = '''\
@@ -154,6 +167,61 @@ def assignment_notebook(lesson: nbformat.NotebookNode, solution: nbformat.Notebo
     return out
 
 
+def project_test_source(points: int = PROJECT_POINTS) -> str:
+    return f'''# When your notebook is collected, this cell grades MyAcceptor, MyProposer and
+# MyLearner (as they stand at the end of the notebook) on the hidden scenarios.
+### BEGIN HIDDEN TESTS
+import contextlib as _contextlib
+import io as _io
+
+from paxos_lib.grading.grader import grade as _grade
+
+with _contextlib.redirect_stderr(_io.StringIO()):  # nbgrader scores any stderr output 0
+    _result = _grade(MyAcceptor, MyProposer, MyLearner)
+print(_result)
+round({points} * _result.score / _result.total, 3)
+### END HIDDEN TESTS'''
+
+
+def project_notebook(project: nbformat.NotebookNode, solution: nbformat.NotebookNode,
+                     name: str, points: int = PROJECT_POINTS) -> nbformat.NotebookNode:
+    """The nbgrader source notebook of the implementation project."""
+    references = {m.group(1): cell.source for cell in solution.cells
+                  if cell.cell_type == "code" and (m := ROLE_CELL.match(cell.source))}
+    out = nbformat.v4.new_notebook(metadata=project.metadata)
+    roles = []
+    for cell in project.cells:
+        cell = nbformat.from_dict(cell)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            match = ROLE_CELL.match(cell.source)
+            if match:
+                role = match.group(1)
+                if role not in references:
+                    raise NbgraderBuildError(f"{name}: no reference class {role} in solutions/")
+                roles.append(role)
+                cell.source = (f"{cell.source.rstrip()}\n\n\n### BEGIN SOLUTION\n"
+                               f"{references[role].rstrip()}\n### END SOLUTION")
+                cell.metadata["nbgrader"] = _meta(f"{role}-answer", solution=True,
+                                                  grade=False, locked=False)
+        out.cells.append(cell)
+    if sorted(roles) != ["MyAcceptor", "MyLearner", "MyProposer"]:
+        raise NbgraderBuildError(f"{name}: expected one cell per role class, found {roles}")
+    out.cells.append(nbformat.v4.new_markdown_cell(
+        "## Your grade\n\nThe cell below is filled in when your work is graded: it runs the "
+        "grader on scenarios you have not seen, with a fresh seed.",
+        metadata={"nbgrader": _meta("project-grade-note", solution=False, grade=False,
+                                    locked=True)}))
+    out.cells.append(nbformat.v4.new_code_cell(
+        project_test_source(points),
+        metadata={"nbgrader": _meta("project-score", solution=False, grade=True,
+                                    locked=True, points=points)}))
+    for i, cell in enumerate(out.cells):
+        cell["id"] = f"cell-{i}"
+    nbformat.validate(out)
+    return out
+
+
 def build(output_dir: Path = DEFAULT_OUTPUT, root: Path = ROOT) -> list[str]:
     """Write the course into ``output_dir`` (replaced); return the assignment names."""
     lessons = sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -175,6 +243,18 @@ def build(output_dir: Path = DEFAULT_OUTPUT, root: Path = ROOT) -> list[str]:
         target = output_dir / "source" / name / path.name
         target.parent.mkdir(parents=True)
         nbformat.write(assignment_notebook(lesson, solution, name), target)
+        names.append(name)
+    for path in sorted((root / "notebooks").glob("project-*.ipynb")):
+        solution_path = root / "notebooks" / "solutions" / path.name
+        if not solution_path.exists():
+            raise NbgraderBuildError(f"{path.name} has no reference implementation "
+                                     f"{solution_path}")
+        name = path.stem
+        target = output_dir / "source" / name / path.name
+        target.parent.mkdir(parents=True)
+        nbformat.write(project_notebook(nbformat.read(path, as_version=4),
+                                        nbformat.read(solution_path, as_version=4), name),
+                       target)
         names.append(name)
     return names
 
