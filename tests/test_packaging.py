@@ -109,9 +109,9 @@ def test_the_readme_python_example_runs_and_says_what_it_shows() -> None:
     namespace: dict[str, object] = {}
     exec(compile(code, "README.md", "exec"), namespace)
     result, safe = namespace["result"], namespace["safe"]
-    assert (result.ok, result.end, len(result.counterexample)) == (False, "violation", 14)
+    assert (result.ok, result.end, len(result.counterexample)) == (False, "violation", 11)
     assert (safe.ok, safe.states) == (True, 3374)
-    assert "(False, 'violation', 14)" in code and "(True, 3374)" in code
+    assert "(False, 'violation', 11)" in code and "(True, 3374)" in code
 
 
 def test_code_and_lesson_text_each_have_a_licence_referenced_from_readme_and_pyproject() -> None:

@@ -203,7 +203,7 @@ def test_chosen_events_are_per_slot_for_a_log_and_flag_a_second_value() -> None:
     events = px.viz.history_of(log.trace).chosen
     assert [(e.slot, e.violation) for e in events] == [(0, False), (1, False)]
 
-    broken = px.Simulation(px.Cluster(proposers=2, acceptors=3), variant="snippet")
+    broken = px.Simulation(px.Cluster(proposers=2, acceptors=3), variant="forgetful-proposer")
     broken.propose("p1", "confirmed")
     for kind, src, dst in [("prepare", "p1", "a1"), ("prepare", "p1", "a2"),
                            ("promise", "a1", "p1"), ("promise", "a2", "p1"),

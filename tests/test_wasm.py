@@ -90,7 +90,7 @@ def test_self_check_runs_on_webassembly(on_pyodide: dict) -> None:
     assert len(sim["chosen"]) == 1 and set(sim["learned"].values()) == set(sim["chosen"])
     variant = on_pyodide["variant"]
     assert (variant["ok"], variant["end"], variant["violation"], variant["length"]) == (
-        False, "violation", "agreement", 14)
+        False, "violation", "votes-safe", 11)
     assert variant["steps"].startswith("Trace: 2 proposer(s), 2 acceptor(s)")
 
 
