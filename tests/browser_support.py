@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -29,22 +28,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from browserlab import course_runtime_only
+from browserlab import (  # one place for the browser, its flags, the timeout, the ports
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    TIMEOUT_MS,
+    course_runtime_only,
+    free_port,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
-#: Every wait and ``expect`` gets this much (the machine may be busy).
-TIMEOUT_MS = 90_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "ROOT", "TIMEOUT_MS", "chromium", "jupyter_lab",
+           "wait_for_idle_kernel"]
 
 
 def wait_for_idle_kernel(url: str, timeout: float = 90) -> None:
