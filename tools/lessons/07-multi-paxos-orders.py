@@ -429,11 +429,10 @@ ax = px.viz.plot_messages_per_command(
 # - A retried request can be chosen in two slots; remembering request ids makes its execution
 #   **exactly once**, and real systems keep that memory bounded with per-client sessions.
 #
-# This is the course's last lesson; [01 · One acceptor](01-one-acceptor.ipynb) is where it
-# started. To go further, compare the recovery above with Raft's: there a log never has holes,
-# and only a replica whose log is up to date can be elected, so a new leader never recovers
-# slots from the others. Or run `python -m paxos_lib orders` for the same workloads from the
-# command line.
+# Next, [08 · The order service in production](08-order-service-in-production.ipynb) runs this
+# log for a long time: snapshots, reads and changing members. Lesson 09 compares its recovery
+# with Raft's, where a log never has holes and only a replica whose log is up to date can be
+# elected. Or run `python -m paxos_lib orders` for the same workloads from the command line.
 
 # %% [markdown]
 # ## Exercises

@@ -1,0 +1,19 @@
+# %% [markdown]
+# # 08 · The order service in production — reference answers
+#
+# The exercises of [lesson 08](../08-order-service-in-production.ipynb), answered. Each check below
+# should say *Well done*.
+
+# %%
+import paxos_lib as px
+
+SEED = 0
+
+# %% [markdown]
+# <!-- exercise 1: reference answer; cells follow this one. -->
+
+# %% [markdown]
+# <!-- exercise 2: reference answer; cells follow this one. -->
+
+# %% [markdown]
+# <!-- exercise 3: reference answer; cells follow this one. -->
