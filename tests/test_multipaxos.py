@@ -502,7 +502,8 @@ def test_cluster_offers_its_properties_to_generic_tools() -> None:
     sim.run_workload(2)
     cluster = sim.cluster
     assert [p.name for p in cluster.properties] == [  # type: ignore[attr-defined]
-        "slot-agreement", "replicas-agree", "prefix", "same-states", "validity", "all-applied"]
+        "slot-agreement", "replicas-agree", "prefix", "same-states", "validity", "all-applied",
+        "one-history", "applied-once", "snapshot-chosen"]
     verdicts = cluster.check_all(sim.world)  # type: ignore[attr-defined]
     assert [v.name for v in verdicts] == [v.name for v in sim.check()]
     assert all(v.holds for v in verdicts)

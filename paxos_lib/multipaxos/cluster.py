@@ -38,6 +38,7 @@ from paxos_lib.cluster import MAX_NODES_PER_ROLE, ROLES
 from paxos_lib.errors import ConfigError, UnknownNodeError, one_of
 from paxos_lib.multipaxos.properties import MULTIPAXOS_PROPERTIES, check_all
 from paxos_lib.multipaxos.replica import Replica
+from paxos_lib.multipaxos.snapshots import SNAPSHOT_VARIANTS, check_snapshot_every
 from paxos_lib.properties import Property, Verdict
 
 __all__ = ["MULTIPAXOS_VARIANTS", "ReplicaCluster", "ReplicaRules", "check_multipaxos_variant"]
@@ -47,10 +48,9 @@ MULTIPAXOS_VARIANTS: tuple[str, ...] = ("classic", "phase1-per-slot", "forgetful
 
 def check_multipaxos_variant(variant: object) -> str:
     """Return ``variant`` if it names a Multi-Paxos variant; else raise ConfigError."""
-    if not isinstance(variant, str) or variant not in MULTIPAXOS_VARIANTS:
-        raise ConfigError(
-            f"unknown Multi-Paxos variant {variant!r}; choose {one_of(MULTIPAXOS_VARIANTS)}"
-        )
+    known = MULTIPAXOS_VARIANTS + SNAPSHOT_VARIANTS  # snapshots.py: the broken snapshot rules
+    if not isinstance(variant, str) or variant not in known:
+        raise ConfigError(f"unknown Multi-Paxos variant {variant!r}; choose {one_of(known)}")
     return variant
 
 
@@ -63,6 +63,10 @@ class ReplicaRules:
     quorum: int
     phase1_every_slot: bool = False
     leader_adopts_votes: bool = True
+    # snapshots.py: the period (0: never), and the broken variants' one rule each
+    snapshot_every: int = 0
+    install_older: bool = False
+    compact_open_votes: bool = False
 
     def peers(self, node: str) -> tuple[str, ...]:
         """Every replica but ``node``."""
@@ -78,6 +82,7 @@ class ReplicaCluster:
     """
 
     replicas: int = 5
+    snapshot_every: int = 0  # snapshots.py: snapshot every K applied slots (0: never)
     _ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +92,7 @@ class ReplicaCluster:
                 f"replicas must be an int from 2 to {MAX_NODES_PER_ROLE}, got {n!r}"
             )
         object.__setattr__(self, "_ids", tuple(f"r{i}" for i in range(1, n + 1)))
+        check_snapshot_every(self.snapshot_every)
 
     # -- ids (what the engine and the simulator ask a cluster) --------------------------------
 
@@ -161,12 +167,20 @@ class ReplicaCluster:
     def make_rules(self, variant: str = "classic") -> ReplicaRules:
         """The rules every replica handler consults under ``variant``."""
         variant = check_multipaxos_variant(variant)
+        if variant in SNAPSHOT_VARIANTS and not self.snapshot_every:
+            raise ConfigError(
+                f"variant {variant!r} changes a snapshot rule; give the cluster "
+                "snapshot_every >= 1, such as ReplicaCluster(3, snapshot_every=1)"
+            )
         return ReplicaRules(
             variant=variant,
             replicas=self._ids,
             quorum=self.majority,
             phase1_every_slot=variant == "phase1-per-slot",
             leader_adopts_votes=variant != "forgetful-leader",
+            snapshot_every=self.snapshot_every,
+            install_older=variant == "stale-snapshot",
+            compact_open_votes=variant == "eager-compaction",
         )
 
     def initial_state(self, node: str) -> Replica:
@@ -188,13 +202,20 @@ class ReplicaCluster:
     # -- data -----------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, int]:
-        return {"replicas": self.replicas}
+        out = {"replicas": self.replicas}
+        if self.snapshot_every:
+            out["snapshot_every"] = self.snapshot_every
+        return out
 
     @classmethod
     def from_dict(cls, data: object) -> ReplicaCluster:
-        if not isinstance(data, dict) or set(data) != {"replicas"}:
+        if not isinstance(data, dict) or not {"replicas"} <= set(data) <= {
+            "replicas", "snapshot_every"
+        }:
             raise ConfigError(f"a replica cluster is a dict {{'replicas': N}}, got {data!r}")
-        return cls(replicas=data["replicas"])
+        return cls(replicas=data["replicas"], snapshot_every=data.get("snapshot_every", 0))
 
     def __str__(self) -> str:
-        return f"{self.replicas} replicas ({', '.join(self._ids)}), quorum {self.majority}"
+        text = f"{self.replicas} replicas ({', '.join(self._ids)}), quorum {self.majority}"
+        return text + (f", snapshot every {self.snapshot_every} slots"
+                       if self.snapshot_every else "")

@@ -88,6 +88,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from paxos_lib.errors import ConfigError
 from paxos_lib.messages import Ballot, CancelTimer, Effect, Message, Send, SetTimer
+from paxos_lib.multipaxos import snapshots
 from paxos_lib.multipaxos.messages import (
     CatchUp,
     CatchUpReply,
@@ -130,6 +131,7 @@ class Replica:
     ROLE: ClassVar[str] = "replica"
     DURABLE: ClassVar[tuple[str, ...]] = (
         "promised", "accepted", "log", "applied", "book", "round",
+        "snapshot", "history", "executed",  # snapshots.py
     )
 
     node: str
@@ -153,6 +155,10 @@ class Replica:
     known_commit: int = 0
     suspect: bool = False
     backoff: int = 0
+    # snapshots.py: the last snapshot, the running digest of applied commands, a ghost count
+    snapshot: snapshots.Snapshot | None = None
+    history: str = snapshots.GENESIS
+    executed: int = 0
 
     def __post_init__(self) -> None:
         if self.phase not in REPLICA_PHASES:
@@ -208,6 +214,8 @@ class Replica:
 
     def on_propose(self, value: str, rules: ReplicaRules) -> Step:
         """A client hands this replica a command: lead it, queue it, or forward it (rule 7)."""
+        if value == snapshots.SNAPSHOT_REQUEST:
+            return snapshots.on_demand(self, rules)
         Command.parse(value)  # a client's command must be a valid order command
         d = _Draft(self, rules)
         d.take(value)
@@ -233,6 +241,8 @@ class Replica:
             d.on_catch_up(msg)
         elif isinstance(msg, CatchUpReply):
             d.on_catch_up_reply(msg)
+        elif isinstance(msg, snapshots.InstallSnapshot):
+            snapshots.install(d, msg)
         return d.finish()
 
     def on_timeout(self, rules: ReplicaRules) -> Step:
@@ -260,6 +270,9 @@ class Replica:
             book=self.book,
             round=self.round,
             leader=leader,
+            snapshot=self.snapshot,
+            history=self.history,
+            executed=self.executed,
         )
 
 
@@ -304,6 +317,9 @@ class _Draft:
         self.known_commit: int = state.known_commit
         self.suspect: bool = state.suspect
         self.backoff: int = state.backoff
+        self.snapshot: snapshots.Snapshot | None = state.snapshot
+        self.history: str = state.history
+        self.executed: int = state.executed
         self.timing_out = False
         self.effects: list[Effect] = []
 
@@ -354,12 +370,7 @@ class _Draft:
         new = [(s, v) for s, v in entries if not self.known(s)]
         if not new:
             return
-        log = list(self.log)
-        for s, v in new:
-            if s >= len(log):
-                log.extend([None] * (s + 1 - len(log)))
-            log[s] = v
-        self.log = tuple(log)
+        self.log = snapshots.with_entries(self.log, new)  # type: ignore[assignment]
         slots = {s for s, _ in new}
         self.accepted = tuple(e for e in self.accepted if e[0] not in slots)
         if self.proposals:
@@ -370,19 +381,25 @@ class _Draft:
                 self.step_down(None)
         self.advance()
         if self.pending:
-            done = set(self.log)
-            self.pending = tuple(c for c in self.pending if c not in done)
+            done = set(snapshots.held(self.log))
+            self.pending = tuple(c for c in self.pending
+                                 if c not in done and not snapshots.is_executed(self.book, c))
 
     def advance(self) -> None:
         """Apply chosen commands in slot order, up to the first gap."""
         log = self.log
         i = self.applied
         book = self.book
+        history = self.history
         while i < len(log) and log[i] is not None:
             book, _ = apply_command(book, Command.parse(log[i]))  # type: ignore[arg-type]
+            history = snapshots.chain(history, log[i])  # type: ignore[arg-type]
             i += 1
+        self.executed += i - self.applied
         self.applied = i
         self.book = book
+        self.history = history
+        snapshots.maybe_compact(self)
 
     def infer(self, ballot: Ballot, commit: int) -> None:
         """Rule 6: a vote at ``ballot`` in a slot below the leader's ``commit`` is chosen."""
@@ -486,7 +503,7 @@ class _Draft:
         """A client's command, from the client or forwarded by ``src``: propose, queue or
         forward it.  A leader that already holds it chosen tells the forwarder how far the
         log is chosen (a ``Commit``), so the forwarder can catch up and stop waiting."""
-        if command in self.log:
+        if command in self.log or snapshots.is_executed(self.book, command):
             if self.phase == "leading" and src is not None and self.ballot is not None:
                 self.send(Commit(src=self.node, dst=src, ballot=self.ballot, commit=self.applied))
             return
@@ -527,8 +544,11 @@ class _Draft:
         if self.promised is not None and msg.ballot < self.promised:
             self.nack(msg)
             return
-        self.see_ballot(msg.ballot)
         f = msg.from_slot
+        if f < snapshots.log_base(self.log):
+            snapshots.send_snapshot(self, msg.src)  # instead of a promise: see snapshots.py
+            return
+        self.see_ballot(msg.ballot)
         self.send(LogPromise(
             src=self.node,
             dst=msg.src,
@@ -610,9 +630,11 @@ class _Draft:
         if self.phase == "leading":
             self.note_synced(msg.src, msg.prefix)
         if self.applied > msg.prefix:
-            entries = tuple((s, self.log[s]) for s in range(msg.prefix, self.applied))
-            self.send(CatchUpReply(src=self.node, dst=msg.src, ballot=self.my_ballot(),
-                                   entries=entries))  # type: ignore[arg-type]
+            first = snapshots.catch_up_from(self, msg.src, msg.prefix)
+            entries = tuple((s, self.log[s]) for s in range(first, self.applied))
+            if entries:
+                self.send(CatchUpReply(src=self.node, dst=msg.src, ballot=self.my_ballot(),
+                                       entries=entries))  # type: ignore[arg-type]
             if self.phase == "leading":
                 self.note_synced(msg.src, self.applied)
 

@@ -55,6 +55,7 @@ from paxos_lib.multipaxos.properties import (
     order_states as _order_states,
 )
 from paxos_lib.multipaxos.replica import NOOP_TEXT, Replica
+from paxos_lib.multipaxos.snapshots import is_executed, log_base, new_snapshots
 from paxos_lib.multipaxos.trace import ReplicaTrace
 from paxos_lib.orders import Command, cancel, confirm, create, deliver, pay, ship
 from paxos_lib.properties import Verdict
@@ -207,6 +208,7 @@ class OrdersSimulation(Simulation):
         self._steps: list[Action] = []
         self._requests: dict[str, str] = {}
         self._sent: list[int] = []
+        self._snapshots: list[int] = []  # snapshots taken or installed at each step
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -279,7 +281,9 @@ class OrdersSimulation(Simulation):
     def apply(self, action: Action) -> World:
         """Apply one action (raises SimulationError, saying why, if it is not enabled)."""
         before = len(self.world.inflight)
+        old_nodes = self.world.nodes
         world = super().apply(action)
+        self._snapshots.append(new_snapshots(old_nodes, world.nodes))
         if isinstance(action, Deliver | Propose | Timeout | Recover):
             gone = 1 if isinstance(action, Deliver) and self.network == "lossy" else 0
             self._sent.append(len(world.inflight) - before + gone)
@@ -290,7 +294,13 @@ class OrdersSimulation(Simulation):
     def undo(self, steps: int = 1) -> World:
         world = super().undo(steps)
         del self._sent[len(self._steps):]
+        del self._snapshots[len(self._steps):]
         return world
+
+    @property
+    def snapshots(self) -> int:
+        """How many snapshots the replicas have taken or installed so far."""
+        return sum(self._snapshots)
 
     def submit(self, replica: str, command: Command | str) -> World:
         """A client hands ``command`` (a ``Command`` or its text) to ``replica``."""
@@ -392,7 +402,11 @@ class OrdersSimulation(Simulation):
             for i, state in enumerate(self.world.nodes):
                 a = state.applied  # type: ignore[union-attr]
                 if a > seen[i]:
-                    done.update(state.log[seen[i]:a])  # type: ignore[union-attr,arg-type]
+                    lo = max(seen[i], log_base(state.log))  # type: ignore[union-attr]
+                    done.update(state.log[lo:a])  # type: ignore[union-attr,arg-type]
+                    if seen[i] < lo:  # compacted before we looked: ask the book (dedup table)
+                        done.update(w for w in waiting if w is not None
+                                    and is_executed(state.book, w))  # type: ignore[union-attr]
                     seen[i] = a
 
         def client_action(t: int, force: bool = False) -> Action | None:
