@@ -245,7 +245,9 @@ def book_from_json(text: str) -> OrderBook:
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, ConfigError):
             raise
-        raise ConfigError(f"a snapshot's book is JSON of orders and requests, got {text!r}") from None
+        raise ConfigError(
+            f"a snapshot's book is JSON of orders and requests, got {text!r}"
+        ) from None
     return OrderBook(orders=orders, requests=tuple(requests))
 
 
@@ -452,7 +454,7 @@ def _one_history(world: World) -> tuple[bool, str]:
     top = max(r.applied for r in reps)
     history = chosen_history(world, top)
     digests = [GENESIS]
-    for s, v in enumerate(history):
+    for v in history:
         digests.append(GENESIS if v is None else chain(digests[-1], v))
     for r in reps:
         gap = next((s for s in range(r.applied) if history[s] is None), None)
