@@ -7,8 +7,9 @@ replica ``r3`` crashed, while clients submit order commands (order 42's life fir
 other orders) to ``r1``, and a seeded scheduler delivers messages (none to ``r3``) and fires
 timers until ``r1`` and ``r2`` have applied each one.  The messages sent to ``r3`` meanwhile
 are lost (``Drop`` steps: a week of messages does not wait in a network); then ``r3``
-recovers.  ``settle`` (on the returned simulation) lets it catch up.  ``transfer`` counts what was delivered to one replica since a step: snapshots
-installed, log entries sent in catch-up replies, accepts.  With compaction ``r3`` gets one
+recovers.  ``settle`` (on the returned simulation) lets it catch up.  ``transfer`` counts
+what was delivered to one replica since a step: snapshots installed, log entries sent in
+catch-up replies, accepts.  With compaction ``r3`` gets one
 snapshot and a short tail; without, it gets every slot.
 
 This module imports the Multi-Paxos simulation; never networkx, matplotlib or ipywidgets.
