@@ -6,7 +6,8 @@ seeded scheduler injects the faults given by the flags; then the network heals, 
 recovers and catches up.  Prints each replica's order states side by side, the slots used, the
 message count, and whether all replicas agree (every Multi-Paxos safety property);
 ``--json`` prints one JSON object with at least ``agree``, ``slots``, ``messages`` and
-``order_states`` (per replica).
+``order_states`` (per replica), and the snapshot figures (``--snapshot-every K``):
+``snapshots``, ``snapshot_bytes`` and ``log_entries_held``.
 
 Exit status: 0 when all replicas agree, 1 when a property is violated, 2 on bad arguments.
 Imports only the core library and ``paxos_lib.multipaxos``.
@@ -21,8 +22,9 @@ from typing import Any
 from paxos_lib.cli.argtypes import probability as _probability
 from paxos_lib.cli.argtypes import seed as _seed
 from paxos_lib.cluster import MAX_NODES_PER_ROLE
-from paxos_lib.multipaxos import MULTIPAXOS_VARIANTS, OrdersResult, OrdersSimulation
+from paxos_lib.multipaxos import MULTIPAXOS_VARIANTS, OrdersResult, OrdersSimulation, ReplicaCluster
 from paxos_lib.multipaxos.simulation import MAX_ORDERS
+from paxos_lib.multipaxos.snapshots import MAX_SNAPSHOT_EVERY, snapshot_stats
 from paxos_lib.simulation import Faults
 
 __all__ = ["register", "run"]
@@ -89,6 +91,10 @@ def register(subparsers: Any) -> None:
     run_group.add_argument("--steps", type=_int_in(1, 10**9), default=None, metavar="N",
                            help="stop after this many steps in all (default: 5000 + 2000 "
                                 "per order)")
+    run_group.add_argument("--snapshot-every", type=_int_in(0, MAX_SNAPSHOT_EVERY), default=0,
+                           metavar="K",
+                           help="each replica snapshots its order book every K applied slots "
+                                "and drops the log below it; 0 never (default: %(default)s)")
     faults = parser.add_argument_group(
         "faults", "probabilities from 0 to 1, rolled by the scheduler at every step"
     )
@@ -105,6 +111,9 @@ def workload(args: argparse.Namespace) -> tuple[OrdersSimulation, OrdersResult, 
     """Build the replicas and run the workload as ``args`` say."""
     faults = Faults(**{name: getattr(args, name) for name, _, _ in FAULT_FLAGS})
     sim = OrdersSimulation(args.replicas, seed=args.seed, variant=args.variant)
+    if args.snapshot_every:  # snapshots.py: the same cluster, compacting every K slots
+        sim = OrdersSimulation(ReplicaCluster(args.replicas, snapshot_every=args.snapshot_every),
+                               seed=args.seed, variant=args.variant)
     result = sim.run_workload(args.orders, faults, retry=args.retry, max_steps=args.steps)
     return sim, result, faults
 
@@ -115,7 +124,21 @@ def _as_json(sim: OrdersSimulation, result: OrdersResult, faults: Faults) -> dic
         "faults": {name: getattr(faults, name) for name, _, _ in FAULT_FLAGS},
     }
     out.update(result.to_dict())
+    out.update(_snapshot_figures(sim))
     return out
+
+
+def _snapshot_figures(sim: OrdersSimulation) -> dict[str, object]:
+    """``snapshots`` taken or installed, ``snapshot_bytes`` (the largest snapshot held,
+    serialized), ``log_entries_held`` and ``dedup_entries_held`` (all replicas, at the end)."""
+    stats = snapshot_stats(sim.world)
+    return {
+        "snapshot_every": sim.cluster.snapshot_every,  # type: ignore[attr-defined]
+        "snapshots": sim.snapshots,
+        "snapshot_bytes": stats["snapshot_bytes"],
+        "log_entries_held": stats["log_entries_held"],
+        "dedup_entries_held": stats["dedup_entries_held"],
+    }
 
 
 def _table(result: OrdersResult) -> list[str]:
@@ -154,10 +177,19 @@ def _as_text(sim: OrdersSimulation, result: OrdersResult, faults: Faults) -> str
         "decided twice and applied once)",
         f"Applied: {applied}",
         f"Messages: {result.messages} ({result.messages_per_command:.1f} per command)",
+        _snapshot_line(sim),
         f"Run ended after {result.steps} step(s): {ends.get(result.end, result.end)}.",
         *(f"  {v}" for v in (*result.verdicts, result.progress)),
         f"Verdict: {verdict}",
     ])
+
+
+def _snapshot_line(sim: OrdersSimulation) -> str:
+    f = _snapshot_figures(sim)
+    every = f"every {f['snapshot_every']} slots" if f["snapshot_every"] else "off"
+    return (f"Snapshots: {every}; {f['snapshots']} taken or installed, largest "
+            f"{f['snapshot_bytes']} bytes; log entries held {f['log_entries_held']}, dedup "
+            f"entries held {f['dedup_entries_held']}")
 
 
 def run(args: argparse.Namespace) -> int:
