@@ -250,6 +250,37 @@ def equal_only(table, client, request):  # type: ignore[no-untyped-def]
     return ("apply", None)
 
 
+def install_snapshot(replica, snapshot):  # type: ignore[no-untyped-def]  # lesson 08
+    if snapshot["slot"] <= replica["applied"]:
+        return replica
+    return {
+        "applied": snapshot["slot"],
+        "log": {slot: command for slot, command in replica["log"].items()
+                if slot >= snapshot["slot"]},
+        "orders": dict(snapshot["orders"]),
+        "clients": dict(snapshot["clients"]),
+    }
+
+
+def install_any(replica, snapshot):  # type: ignore[no-untyped-def]  # lesson 08's starter
+    return {"applied": snapshot["slot"], "log": {}, "orders": dict(snapshot["orders"]),
+            "clients": replica["clients"]}
+
+
+def install_any_snapshot(replica, snapshot):  # type: ignore[no-untyped-def]
+    return install_snapshot({**replica, "applied": -1}, snapshot)
+
+
+def install_dropping_log(replica, snapshot):  # type: ignore[no-untyped-def]
+    return {**install_snapshot(replica, snapshot), "log": {}} \
+        if snapshot["slot"] > replica["applied"] else replica
+
+
+def install_keeping_clients(replica, snapshot):  # type: ignore[no-untyped-def]
+    return {**install_snapshot(replica, snapshot), "clients": replica["clients"]} \
+        if snapshot["slot"] > replica["applied"] else replica
+
+
 CASES: dict[str, Case] = {
     "should_promise": Case(ex.check_should_promise, should_promise, (">= promised", "> promised"), (
         (lambda p, b: p is None or b.round > p.round, "the refusal is safe, yet p2 must now"),
@@ -378,6 +409,13 @@ CASES: dict[str, Case] = {
         (lambda t, c, r: ("apply", None), "'pay #42' happens twice"),
         (lambda t, c, r: ("apply", None) if c not in t or r > t[c][0] else ("ignore", None),
          "ignoring the retry leaves it waiting forever"),
+    )),
+    "snapshot_install": Case(ex.check_snapshot_install, install_snapshot,
+                             ('snapshot["slot"] <= replica["applied"]', ">= snapshot"), (
+        (install_any, "would run again"),
+        (install_any_snapshot, "a second time (a second payment"),
+        (install_dropping_log, "you dropped the log entries"),
+        (install_keeping_clients, "applied inside the snapshot, would run again"),
     )),
 }
 
