@@ -65,7 +65,8 @@ class SampledSimulation(OrdersSimulation):
         }
 
 
-def run(orders: int, replicas: int, snapshot_every: int, seed: int, every: int) -> dict[str, object]:
+def run(orders: int, replicas: int, snapshot_every: int, seed: int,
+        every: int) -> dict[str, object]:
     sim = SampledSimulation(ReplicaCluster(replicas, snapshot_every=snapshot_every), seed=seed,
                             every=every)
     clock = time.perf_counter()

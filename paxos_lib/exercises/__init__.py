@@ -34,11 +34,10 @@ from paxos_lib.exercises.proposer_rules import *  # noqa: F403
 from paxos_lib.exercises.proposer_rules import __all__ as _proposer_rules
 from paxos_lib.exercises.scenes import *  # noqa: F403
 from paxos_lib.exercises.scenes import __all__ as _scenes
+from paxos_lib.exercises.snapshots import *  # noqa: F403
+from paxos_lib.exercises.snapshots import __all__ as _snapshots
 from paxos_lib.exercises.snippet_schedule import *  # noqa: F403
 from paxos_lib.exercises.snippet_schedule import __all__ as _snippet_schedule
-
-from paxos_lib.exercises.snapshots import *  # noqa: F403, E402  (lesson 08, part 1)
-from paxos_lib.exercises.snapshots import __all__ as _snapshots  # noqa: E402
 
 __all__ = ["Feedback", *_acceptor_rules, *_learners, *_proposer_rules, *_failures,
            *_liveness, *_multipaxos, *_chosen, *_invariants, *_canonical, *_scenes,

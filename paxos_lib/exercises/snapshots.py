@@ -74,7 +74,8 @@ def _slots(slots: list[int]) -> str:
     return ", ".join(str(s) for s in slots)
 
 
-def _judge(scene: str, replica: dict[str, Any], snap: dict[str, Any]) -> Callable[[Any], str | None]:
+def _judge(scene: str, replica: dict[str, Any],
+           snap: dict[str, Any]) -> Callable[[Any], str | None]:
     s = snap["slot"]
 
     def judge(result: Any) -> str | None:
