@@ -27,7 +27,7 @@ from paxos_lib.multipaxos.simulation import OrdersSimulation
 from paxos_lib.multipaxos.snapshots import InstallSnapshot, check_snapshot_every
 from paxos_lib.orders import Command, cancel, confirm, create, deliver, pay, ship
 
-__all__ = ["order_commands", "transfer", "week_away"]
+__all__ = ["lagging", "order_commands", "transfer", "week_away"]
 
 MAX_SCENE_COMMANDS = 500
 
@@ -82,6 +82,33 @@ def week_away(commands: int = 20, snapshot_every: int = 4, seed: int = 0,
         sim.apply(Drop(m))  # a week of messages does not wait in the network
     sim.apply(Recover("r3"))
     return sim
+
+
+def lagging(variant: str = "classic", network: str = "sent-set") -> OrdersSimulation:
+    """Scripted: ``r3`` down; order 42's create, confirm and pay chosen by ``r1`` and ``r2``,
+    which snapshot every 2 slots (both at slot 2); ``r3`` back, not caught up.  On the
+    sent-set network (the explorer's), any message sent can be delivered again later."""
+    sim = OrdersSimulation(ReplicaCluster(3, snapshot_every=2), seed=0, variant=variant,
+                           network=network)
+    sim.apply(Crash("r3"))
+    for i, command in enumerate(order_commands(3)):
+        sim.submit("r1", command)
+        if i == 0:
+            _deliver(sim, "prepare", "r1", "r2")
+            _deliver(sim, "promise", "r2", "r1")
+        _deliver(sim, "accept", "r1", "r2", i)
+        _deliver(sim, "accepted", "r2", "r1", i)
+    sim.apply(Recover("r3"))
+    return sim
+
+
+def _deliver(sim: OrdersSimulation, kind: str, src: str, dst: str, slot: int | None = None
+             ) -> None:
+    for m in sim.world.inflight:
+        if (m.KIND, m.src, m.dst) == (kind, src, dst) and slot in (None, getattr(m, "slot", 0)):
+            sim.apply(Deliver(m))
+            return
+    raise ConfigError(f"no {kind} from {src} to {dst} in flight")
 
 
 def _applied_on(sim: OrdersSimulation, node: str) -> set[str]:

@@ -117,7 +117,8 @@ def _log(state: Any) -> list[dict[str, Any]] | None:
     """A replica's log as slots: ``applied`` < ``committed`` (chosen, known) < ``accepted``
     (a vote whose outcome it does not know) < ``gap`` (nothing, below a known slot)."""
     log = getattr(state, "log", None)
-    if not isinstance(log, tuple) or getattr(state, "ROLE", "") != "replica":
+    compacted = hasattr(log, "entries")  # a snapshot dropped its prefix (multipaxos.snapshots)
+    if not (isinstance(log, tuple) or compacted) or getattr(state, "ROLE", "") != "replica":
         return None
     votes = {s: (b, v) for s, b, v in getattr(state, "accepted", ())}
     width = max([len(log), *(s + 1 for s in votes)], default=0)

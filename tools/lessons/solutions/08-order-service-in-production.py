@@ -10,7 +10,26 @@ import paxos_lib as px
 SEED = 0
 
 # %% [markdown]
-# <!-- exercise 1: reference answer; cells follow this one. -->
+# **Exercise 1 — install a snapshot.** A snapshot that is not ahead of the replica changes
+# nothing: going back would apply slots a second time. Otherwise the replica takes the
+# snapshot's order states and its client table (without the table a retried request inside
+# the snapshot would run again), has applied every slot below the snapshot's, and keeps the
+# log entries it holds from that slot on: they are chosen, and the ones below are covered.
+
+# %%
+def install_snapshot(replica, snapshot):
+    if snapshot["slot"] <= replica["applied"]:
+        return replica
+    return {
+        "applied": snapshot["slot"],
+        "log": {slot: command for slot, command in replica["log"].items()
+                if slot >= snapshot["slot"]},
+        "orders": dict(snapshot["orders"]),
+        "clients": dict(snapshot["clients"]),
+    }
+
+
+px.exercises.check_snapshot_install(install_snapshot)
 
 # %% [markdown]
 # <!-- exercise 2: reference answer; cells follow this one. -->
