@@ -24,6 +24,9 @@ simulator's seeded scheduler, faults, undo and traces all apply unchanged:
   and the named properties.
 - ``trace``: ``ReplicaTrace``, a replayable run as JSON.
 - ``simulation``: ``OrdersSimulation`` and the client workload (``run_orders``).
+- ``snapshots``: snapshots and log compaction (``ReplicaCluster(5, snapshot_every=K)``), state
+  transfer (``InstallSnapshot``) and the properties ``one-history``, ``applied-once``,
+  ``snapshot-chosen``; ``snapshot_scenes``: the lesson 08 scenes.
 
 Example::
 
@@ -76,6 +79,13 @@ from paxos_lib.multipaxos.simulation import (
     run_orders,
     soak_case,
 )
+from paxos_lib.multipaxos.snapshots import (
+    SNAPSHOT_VARIANTS,
+    CompactLog,
+    InstallSnapshot,
+    Snapshot,
+    snapshot_stats,
+)
 from paxos_lib.multipaxos.trace import ReplicaTrace
 
 __all__ = [
@@ -111,3 +121,4 @@ __all__ = [
     "run_orders",
     "soak_case",
 ]
+__all__ += ["SNAPSHOT_VARIANTS", "CompactLog", "InstallSnapshot", "Snapshot", "snapshot_stats"]

@@ -70,7 +70,8 @@ Durable and volatile.  The promise, the votes, the chosen log with the book buil
 and the highest round used are durable; the rest (leadership, promises collected, pending
 commands, what the followers hold) is lost in a crash.
 NOTE: the book and ``applied`` are kept as if written with the log; a real replica would
-rebuild them from a snapshot plus the log after a restart.
+rebuild them from a snapshot plus the log after a restart.  Snapshots, compaction and state
+transfer are in ``snapshots.py`` (hooks marked ``snapshots.`` here).
 NOTE: a vote is dropped once its slot is known chosen (the log holds the command), so state
 stays small; promises report the chosen command instead, which is stronger information.
 NOTE: the exactly-once table lives in the book and is never trimmed (see ``orders.py``).
