@@ -254,7 +254,7 @@ def test_same_seed_same_trace_and_the_trace_replays() -> None:
     assert again.world == a.world
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(24))
 def test_fault_soak_with_compaction_keeps_every_property(seed: int) -> None:
     faults = Faults(drop=0.15, duplicate=0.05, crash=0.03, partition=0.02, timeout=0.01)
     sim = OrdersSimulation(ReplicaCluster(3 + 2 * (seed % 2), snapshot_every=1 + seed % 3),
