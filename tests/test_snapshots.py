@@ -320,3 +320,29 @@ def test_bench_memory_stays_bounded_with_compaction() -> None:
     assert compacted["snapshots"] == 54 and compacted["snapshot_bytes"] > 0
     # the dedup table is part of the book: a snapshot keeps it whole (see the bench's NOTE)
     assert plain["final_dedup_entries_held"] == compacted["final_dedup_entries_held"] == 552
+
+
+def test_each_snapshot_property_fails_where_it_should() -> None:
+    from dataclasses import replace
+
+    sim = lagging_start()
+    world = sim.world
+    r1, r2, r3 = replicas(world)
+
+    def verdicts(*nodes: object) -> dict[str, str]:
+        w = replace(world, nodes=tuple(nodes))
+        return {v.name: v.explanation for v in check_all(w, "always") if not v.holds}
+
+    assert verdicts(r1, r2, r3) == {}
+    # a replica whose digest says it applied another command in slot 1
+    other = chain(chain(GENESIS, C[0]), C[2])
+    bad = verdicts(r1, replace(r2, history=other, snapshot=replace(r2.snapshot, digest=other)), r3)
+    assert "one-history" in bad and "snapshot-chosen" in bad
+    assert "r2's applied history" in bad["one-history"]
+    # a snapshot beyond the chosen slots
+    beyond = replace(r3, snapshot=Snapshot(5, r1.book, r1.history))
+    assert verdicts(r1, r2, beyond) == {
+        "snapshot-chosen": "r3's snapshot up to slot 5 covers unchosen slot 3"}
+    # a slot counted twice
+    assert verdicts(replace(r1, executed=4), r2, r3) == {
+        "applied-once": "r1 executed 4 slot(s) to reach applied slot 3: 1 applied twice"}
