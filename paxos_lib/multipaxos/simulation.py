@@ -521,16 +521,22 @@ class SoakCase:
     orders: int
     faults: Faults
     variant: str
+    snapshot_every: int = 0  # snapshots.py: compaction every K applied slots (0: never)
 
     def run(self) -> OrdersResult:
+        if self.snapshot_every:
+            cluster = ReplicaCluster(self.replicas, snapshot_every=self.snapshot_every)
+            sim = OrdersSimulation(cluster, seed=self.seed, variant=self.variant)
+            return sim.run_workload(self.orders, self.faults)
         return run_orders(self.replicas, self.orders, seed=self.seed, faults=self.faults,
                           variant=self.variant)
 
 
 def soak_case(seed: int, max_orders: int = 4) -> SoakCase:
     """The workload a soak run uses for ``seed``: 3 or 5 replicas, 1 to ``max_orders``
-    orders, a mix of drop, duplicate, crash, partition and early-timeout rates, and the
-    safe variants (``classic`` twice as often as ``phase1-per-slot``)."""
+    orders, a mix of drop, duplicate, crash, partition and early-timeout rates, the safe
+    variants (``classic`` twice as often as ``phase1-per-slot``), and snapshots every 1, 2
+    or 5 applied slots in three runs of five."""
     _check_int("max_orders", max_orders, 1, MAX_ORDERS)
     rng = random.Random(f"soak-{seed}")
     faults = Faults(
@@ -546,6 +552,7 @@ def soak_case(seed: int, max_orders: int = 4) -> SoakCase:
         orders=rng.randint(1, max_orders),
         faults=faults,
         variant=rng.choice(("classic", "classic", "phase1-per-slot")),
+        snapshot_every=rng.choice((0, 0, 1, 2, 5)),  # drawn last: the draws above are unchanged
     )
 
 
