@@ -2,7 +2,8 @@
 
 Each run is ``paxos_lib.multipaxos.soak_case(seed)``: 3 or 5 replicas, 1 to ``--max-orders``
 orders, a mix of drop, duplicate, crash, partition and early-timeout rates, and the two safe
-variants (classic Multi-Paxos and phase 1 for every slot).  A run ends when every client is
+variants (classic Multi-Paxos and phase 1 for every slot); three runs in five snapshot and
+compact their logs (every 1, 2 or 5 applied slots).  A run ends when every client is
 answered and, after the network heals and every replica recovers, nothing more can happen.
 Each run counts as
 
