@@ -250,7 +250,9 @@ def test_same_seed_same_trace_and_the_trace_replays() -> None:
     (a, ra), (b, _rb) = runs
     assert a.trace.to_json() == b.trace.to_json()
     assert ra.agree and ra.all_applied and a.snapshots > 0
-    again = replay_orders(ReplicaTrace.from_json(a.trace.to_json()))
+    text = a.trace.to_json()
+    assert text.count('"install-snapshot"') == 16  # state transfers travel in the trace, too
+    again = replay_orders(ReplicaTrace.from_json(text))
     assert again.world == a.world
 
 
