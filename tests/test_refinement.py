@@ -1,0 +1,282 @@
+"""Consensus → Voting → Paxos: TLC's counts, the refinement checks, Lamport's broken-quorum
+exercise, and the inductive-invariant checker."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from paxos_lib import refinement as rf
+from paxos_lib.errors import ConfigError, PaxosError
+from paxos_lib.refinement import (
+    RefinementError,
+    VotingState,
+    VotingView,
+    check_inductive,
+    check_refinement,
+    explore_consensus,
+    explore_voting,
+    paxos_to_voting,
+    quorums_intersect,
+    type_correct_count,
+    voting_chosen,
+    voting_initial,
+    voting_successors,
+)
+from paxos_lib.tla import SMALL, TINY, TlaModel, initial_state, successors
+
+SINGLETON = TlaModel(quorums="singleton")
+LOPSIDED = TlaModel(quorums=[{"a1"}, {"a2", "a3"}])
+
+# TLC, as recorded in tlaplus/Examples' manifests: distinct states, generated, depth.
+TLC_VOTING_SYMMETRY_B1 = (77, 451, 11)  # specifications/Paxos/MCVoting.cfg (SYMMETRY)
+TLC_VOTING_B2 = (6_752, 41_017, 16)  # specifications/PaxosHowToWinATuringAward/MCVoting
+TLC_CONSENSUS_3 = (4, 4, 2)  # specifications/PaxosHowToWinATuringAward/MCConsensus
+TLC_PAXOS_TINY_GENERATED = 23_563
+
+
+def counts(result: rf.SpecCounts) -> tuple[int, int, int]:
+    return result.states, result.generated, result.depth
+
+
+# -- the models, against TLC -------------------------------------------------------------------
+
+
+def test_voting_matches_tlc_with_symmetry_on_ballots_0_1():
+    assert counts(explore_voting(TINY, symmetry=True)) == TLC_VOTING_SYMMETRY_B1
+
+
+def test_voting_matches_tlc_on_ballots_0_2():
+    assert counts(explore_voting(SMALL)) == TLC_VOTING_B2
+
+
+def test_voting_tiny_without_symmetry_is_pinned():
+    assert counts(explore_voting(TINY)) == (599, 3_124, 11)
+
+
+def test_consensus_matches_tlc():
+    assert counts(explore_consensus(TlaModel(values=3))) == TLC_CONSENSUS_3
+
+
+def test_voting_steps_follow_the_spec():
+    s = voting_initial(TINY)
+    labels = [label for label, _ in voting_successors(TINY, s)]
+    # from Init nobody can vote: ShowsSafeAt needs a quorum with maxBal >= b
+    assert labels == [f"IncreaseMaxBal({a}, {b})" for a in TINY.acceptors for b in (0, 1)]
+    s = VotingState((frozenset(), frozenset(), frozenset()), (0, 0, -1))
+    after = dict(voting_successors(TINY, s))
+    assert after["VoteFor(a1, 0, v1)"] == VotingState(
+        (frozenset({(0, "v1")}), frozenset(), frozenset()), (0, 0, -1))
+    # a2 voted v1 in ballot 0: nobody may vote for v2 there (OneValuePerBallot)
+    s = VotingState((frozenset(), frozenset({(0, "v1")}), frozenset()), (0, 0, -1))
+    assert "VoteFor(a1, 0, v2)" not in dict(voting_successors(TINY, s))
+    assert "VoteFor(a1, 0, v1)" in dict(voting_successors(TINY, s))
+
+
+def test_chosen_needs_a_quorum_in_one_ballot():
+    split = VotingState((frozenset({(0, "v1")}), frozenset({(1, "v1")}), frozenset()),
+                        (1, 1, -1))
+    assert voting_chosen(TINY, split) == frozenset()
+    both = VotingState((frozenset({(1, "v1")}), frozenset({(1, "v1")}), frozenset()),
+                       (1, 1, -1))
+    assert voting_chosen(TINY, both) == {"v1"}
+    assert voting_chosen(SINGLETON, split) == {"v1"}
+
+
+def test_the_mapping_reads_votes_from_2b_messages():
+    s = initial_state(TINY)._replace(
+        max_bal=(0, -1, 0), msgs=frozenset({("1a", 0), ("2a", 0, "v2"), ("2b", "a3", 0, "v2")}))
+    assert paxos_to_voting(TINY, s) == VotingState(
+        (frozenset(), frozenset(), frozenset({(0, "v2")})), (0, -1, 0))
+
+
+# -- refinement ------------------------------------------------------------------------------
+
+
+def test_paxos_implements_voting_on_tiny_exhaustively():
+    result = check_refinement(TINY, "paxos-voting")
+    assert result.ok and result.counterexample is None
+    assert result.states == 3_921 and result.steps == TLC_PAXOS_TINY_GENERATED - 1
+    assert result.depth == 17
+    assert (result.mapped_steps, result.stutters) == (8_304, 15_258)
+    # every reachable Voting state is the image of some reachable Paxos state
+    assert result.images == result.upper_states == 599
+    assert "refinement holds" in str(result)
+
+
+def test_voting_implements_consensus_on_tiny():
+    result = check_refinement(TINY, "voting-consensus")
+    assert result.ok
+    assert result.states == 599 and result.steps == 3_123 and result.images == 3
+
+
+def test_paxos_implements_consensus_on_tiny():
+    assert check_refinement(TINY, "paxos-consensus").ok
+
+
+@pytest.mark.parametrize("model", [SINGLETON, LOPSIDED], ids=["singleton", "lopsided"])
+def test_broken_quorums_paxos_still_implements_voting(model):
+    assert not quorums_intersect(model)
+    result = check_refinement(model, "paxos-voting")
+    assert result.ok and result.images == result.upper_states
+
+
+@pytest.mark.parametrize(("model", "length"), [(SINGLETON, 3), (LOPSIDED, 4)],
+                         ids=["singleton", "lopsided"])
+def test_broken_quorums_voting_no_longer_implements_consensus(model, length):
+    result = check_refinement(model, "voting-consensus")
+    assert not result.ok
+    rows = result.counterexample
+    assert rows[0][0] == "Init" and len(rows) == length + 1
+    # it is a real behaviour of Voting, step by step
+    state = rows[0][1]
+    for label, after, _ in rows[1:]:
+        assert (label, after) in set(voting_successors(model, state))
+        state = after
+    # only its last step breaks the refinement: chosen grows from one value to two
+    assert [len(row[2]) for row in rows[-2:]] == [1, 2]
+    assert all(len(row[2]) <= 1 for row in rows[:-1])
+    assert "no Consensus step" in result.reason and "need not intersect" in result.reason
+
+
+def test_the_counterexample_is_a_shortest_one():
+    result = check_refinement(SINGLETON, "voting-consensus")
+    # no behaviour of 2 steps chooses two values: BFS by hand
+    frontier = {voting_initial(SINGLETON)}
+    for _ in range(2):
+        frontier = {t for s in frontier for _, t in voting_successors(SINGLETON, s)}
+        assert all(len(voting_chosen(SINGLETON, s)) < 2 for s in frontier)
+    assert len(result.counterexample) - 1 == 3
+
+
+def test_majority_quorums_intersect():
+    assert quorums_intersect(TINY) and quorums_intersect(SMALL)
+
+
+def test_refinement_result_as_json():
+    data = json.loads(json.dumps(check_refinement(SINGLETON, "voting-consensus").to_dict()))
+    assert data["ok"] is False and data["counterexample"][0] == "Init"
+    assert data["levels"] == "voting-consensus"
+
+
+# -- inductive invariants --------------------------------------------------------------------
+
+
+def lamport_inv(s: VotingView) -> bool:
+    """Voting.tla's Inv (TypeOK is given): VotesSafe /\\ OneValuePerBallot."""
+
+    def safe_at(b: int, v: str) -> bool:
+        return all(any(all(s.voted_for(a, c, v) or s.cannot_vote_at(a, c) for a in q)
+                       for q in s.quorums) for c in range(b))
+
+    votes_safe = all(safe_at(b, v) for a in s.acceptors for b, v in s.votes[a])
+    return votes_safe and one_value_per_ballot(s)
+
+
+def one_value_per_ballot(s: VotingView) -> bool:
+    by_ballot: dict[int, set[str]] = {}
+    for a in s.acceptors:
+        for b, v in s.votes[a]:
+            by_ballot.setdefault(b, set()).add(v)
+    return all(len(vs) == 1 for vs in by_ballot.values())
+
+
+def test_type_correct_states_are_counted():
+    assert type_correct_count(TINY) == (16 * 3) ** 3 == 110_592
+    assert len(rf._type_correct_states(TINY)) == 110_592
+
+
+def test_lamports_invariant_is_inductive_and_implies_agreement():
+    result = check_inductive(lamport_inv, TINY)
+    assert result.ok and result.cti is None and result.disagreement is None
+    assert result.type_correct == 110_592 and result.satisfying == 2_771
+    assert "110,592" in str(result)
+
+
+def test_no_two_chosen_is_not_inductive():
+    result = check_inductive(lambda s: len(s.chosen()) <= 1, TINY)
+    assert result.initial_ok and result.implies_agreement and not result.inductive
+    before, label, after = result.cti
+    assert len(voting_chosen(TINY, before)) <= 1 and len(voting_chosen(TINY, after)) == 2
+    assert (label, after) in set(voting_successors(TINY, before))
+    text = str(result)
+    assert "counterexample to induction" in text and label in text
+
+
+def test_one_value_per_ballot_is_inductive_but_not_enough():
+    result = check_inductive(one_value_per_ballot, TINY)
+    assert result.inductive and result.initial_ok and not result.implies_agreement
+    assert len(voting_chosen(TINY, result.disagreement)) == 2
+    assert "implies agreement: NO" in str(result)
+
+
+def test_false_initially():
+    result = check_inductive(lambda s: any(s.votes.values()), TINY)
+    assert not result.initial_ok and "false in the initial state" in str(result)
+
+
+def test_with_broken_quorums_lamports_invariant_is_inductive_but_no_longer_enough():
+    result = check_inductive(lamport_inv, SINGLETON)
+    assert result.inductive and result.initial_ok and not result.implies_agreement
+
+
+def test_the_view_offers_voting_definitions():
+    s = VotingState((frozenset({(0, "v1")}), frozenset({(0, "v1")}), frozenset()), (1, 0, -1))
+    view = VotingView(TINY, s)
+    assert view.voted_for("a1", 0, "v1") and not view.voted_for("a3", 0, "v1")
+    assert view.chosen_at(0, "v1") and view.chosen() == {"v1"}
+    assert view.did_not_vote_at("a1", 1) and not view.cannot_vote_at("a3", 0)
+    assert not view.cannot_vote_at("a1", 0)  # it voted there
+    assert VotingView(TINY, VotingState(s.votes, (1, 1, 1))).cannot_vote_at("a3", 0)
+
+
+# -- bad arguments ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: check_refinement("tiny"), "model must be a TlaModel"),
+        (lambda: check_refinement(TINY, "paxos-raft"),
+         "unknown levels 'paxos-raft'; expected 'paxos-voting', 'voting-consensus' or "
+         "'paxos-consensus'"),
+        (lambda: explore_voting(TINY, symmetry="yes"), "symmetry must be True or False"),
+        (lambda: explore_voting(LOPSIDED, symmetry=True), "symmetry needs a quorum system"),
+        (lambda: explore_consensus(None), "model must be a TlaModel"),
+        (lambda: check_inductive(42, TINY), "invariant must be a function"),
+        (lambda: check_inductive(lambda s: True, SMALL), "16,777,216 type-correct"),
+        (lambda: check_inductive(lambda s: "yes", TINY), "must return True or False"),
+        (lambda: paxos_to_voting(TINY, "state"), "must be a paxos_lib.tla.TlaState"),
+        (lambda: rf.voting_to_consensus(TINY, "state"), "must be a VotingState"),
+    ],
+)
+def test_bad_arguments(call, match):
+    with pytest.raises(RefinementError, match=match) as caught:
+        call()
+    assert isinstance(caught.value, ConfigError) and isinstance(caught.value, PaxosError)
+
+
+def test_an_invariant_that_raises_propagates():
+    with pytest.raises(KeyError):
+        check_inductive(lambda s: s.votes["a9"] == set(), TINY)
+
+
+def test_successors_of_paxos_are_the_tla_modules():
+    # the refinement check walks the very same Paxos model as paxos_lib.tla
+    assert sum(1 for _ in successors(TINY, initial_state(TINY))) == 2
+
+
+def test_exported_flat_and_core_only():
+    import subprocess
+    import sys
+
+    import paxos_lib as px
+
+    assert px.check_refinement is check_refinement and px.check_inductive is check_inductive
+    assert "check_refinement" in px.__all__ and px.refinement is rf
+    code = ("import sys, paxos_lib.refinement; "
+            "print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('networkx', 'matplotlib', 'ipywidgets')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr
