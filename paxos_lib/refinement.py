@@ -87,6 +87,7 @@ __all__ = [
     "consensus_successors",
     "explore_consensus",
     "explore_voting",
+    "format_voting",
     "paxos_to_voting",
     "quorums_intersect",
     "type_correct_count",
@@ -586,7 +587,12 @@ def _type_correct_states(model: TlaModel) -> tuple[VotingState, ...]:
     ]
     states = [VotingState(tuple(x[0] for x in combo), tuple(x[1] for x in combo))
               for combo in product(local, repeat=len(model.acceptors))]
-    states.sort(key=lambda s: (sum(len(v) for v in s.votes), sum(s.max_bal)))
+    # fewer votes first; then states where every acceptor's maxBal is at least its votes'
+    # ballots (as in every reachable state), so a counterexample reads naturally
+    states.sort(key=lambda s: (sum(len(v) for v in s.votes),
+                               sum(any(b > mb for b, _ in vs)
+                                   for vs, mb in zip(s.votes, s.max_bal, strict=True)),
+                               sum(s.max_bal)))
     return tuple(states)
 
 
