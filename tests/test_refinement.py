@@ -280,3 +280,31 @@ def test_exported_flat_and_core_only():
             "if m.split('.')[0] in ('networkx', 'matplotlib', 'ipywidgets')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr
+
+
+def test_the_refinement_figure_states_each_verdict_in_words():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Annotation
+
+    import paxos_lib as px
+
+    results = [check_refinement(m, lv) for m in (TINY, SINGLETON)
+               for lv in ("paxos-voting", "voting-consensus")]
+    ax = px.viz.plot_refinement(results)
+    texts = [t.get_text() for t in ax.texts]
+    assert sum(t.startswith("✓ implements") for t in texts) == 3
+    assert sum(t.startswith("✗ does not implement") for t in texts) == 1
+    assert "Paxos\n3,921 states" in texts and "Paxos\n12,513 states" in texts
+    arrows = [t.arrow_patch for t in ax.texts if isinstance(t, Annotation)]
+    assert len(arrows) == 4 and all(a is not None for a in arrows)
+    assert sorted(a.get_linestyle() for a in arrows) == ["-", "-", "-", "--"]
+    plt.close(ax.figure)
+    with pytest.raises(ConfigError, match="a list of RefinementResult"):
+        px.viz.plot_refinement(results[0])
+    with pytest.raises(ConfigError, match="draws the steps paxos-voting, voting-consensus"):
+        px.viz.plot_refinement([check_refinement(TINY, "paxos-consensus")])
+    with pytest.raises(ConfigError, match="at least one"):
+        px.viz.plot_refinement([])
