@@ -623,14 +623,6 @@ class InductionResult:
                  f"the invariant holds in {self.satisfying:,} of them."]
         lines.append("(a) initial state: " + ("holds" if self.initial_ok else
                                                "FAILS: it is false in the initial state"))
-        if self.implies_agreement:
-            lines.append("(c) implies agreement: yes")
-        else:
-            d = self.disagreement
-            assert d is not None
-            lines.append("(c) implies agreement: NO -- it holds in "
-                         f"{format_voting(m, d)}, where {_format_chosen(voting_chosen(m, d))} "
-                         "are all chosen")
         if self.inductive:
             lines.append(f"(b) preserved by every step: yes ({self.steps_checked:,} steps "
                          "checked)")
@@ -638,9 +630,17 @@ class InductionResult:
             assert self.cti is not None
             s, label, t = self.cti
             lines.append("(b) preserved by every step: NO -- a counterexample to induction:")
-            lines.append(f"    in the state {format_voting(m, s)} it holds;")
+            lines.append(f"    it holds in the state [{format_voting(m, s)}];")
             lines.append(f"    the step {label} is allowed there;")
-            lines.append(f"    in the next state {format_voting(m, t)} it is false.")
+            lines.append(f"    it is false in the next state [{format_voting(m, t)}].")
+        if self.implies_agreement:
+            lines.append("(c) implies agreement: yes")
+        else:
+            d = self.disagreement
+            assert d is not None
+            lines.append("(c) implies agreement: NO -- it holds in the state "
+                         f"[{format_voting(m, d)}], where chosen = "
+                         f"{_format_chosen(voting_chosen(m, d))}")
         return "\n".join(lines)
 
 
