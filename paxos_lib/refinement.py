@@ -137,6 +137,16 @@ def consensus_successors(
     model: TlaModel, chosen: frozenset[str]
 ) -> Iterator[tuple[str, frozenset[str]]]:
     """``Next``: from ``chosen = {}``, one step to ``{v}`` per value ``v``; else none."""
+    _check_model(model)
+    if not isinstance(chosen, frozenset) or not chosen <= set(model.values):
+        raise RefinementError(f"chosen must be a frozenset of {one_of(model.values)}, "
+                              f"not {chosen!r}")
+    return _consensus_next(model, chosen)
+
+
+def _consensus_next(
+    model: TlaModel, chosen: frozenset[str]
+) -> Iterator[tuple[str, frozenset[str]]]:
     if not chosen:
         for v in model.values:
             yield f"Choose({v})", frozenset({v})
@@ -166,7 +176,7 @@ class SpecCounts:
 def explore_consensus(model: TlaModel) -> SpecCounts:
     """Every reachable state of Consensus over ``model.values``."""
     _check_model(model)
-    return _bfs("Consensus", frozenset(), lambda s: consensus_successors(model, s), None)
+    return _bfs("Consensus", frozenset(), lambda s: _consensus_next(model, s), None)
 
 
 # -- Voting -----------------------------------------------------------------------------------
@@ -181,7 +191,31 @@ def voting_initial(model: TlaModel) -> VotingState:
 
 def voting_chosen(model: TlaModel, state: VotingState) -> frozenset[str]:
     """``chosen``: the values every acceptor of some quorum voted for in one ballot."""
+    _check_voting_state(model, state)
     return _chosen(model, state.votes)
+
+
+def _check_voting_state(model: TlaModel, state: object) -> VotingState:
+    """Raise RefinementError unless ``state`` is a type-correct Voting state of ``model``."""
+    _check_model(model)
+    if not isinstance(state, VotingState):
+        raise RefinementError(f"state must be a VotingState, not {state!r}")
+    n = len(model.acceptors)
+    if len(state.votes) != n or len(state.max_bal) != n:
+        raise RefinementError(f"a VotingState of {model!r} has {n} entries in votes and in "
+                              f"max_bal (one per acceptor), not {state!r}")
+    ballots = (-1, *model.ballots)
+    for a, vs, mb in zip(model.acceptors, state.votes, state.max_bal, strict=True):
+        if isinstance(mb, bool) or mb not in ballots:
+            raise RefinementError(f"max_bal of {a} must be one of {one_of(ballots)}, "
+                                  f"not {mb!r}")
+        if not isinstance(vs, frozenset) or not all(
+                isinstance(vt, tuple) and len(vt) == 2 and vt[0] in model.ballots
+                and not isinstance(vt[0], bool) and vt[1] in model.values for vt in vs):
+            raise RefinementError(
+                f"votes of {a} must be a frozenset of (ballot, value) pairs with ballots "
+                f"{one_of(model.ballots)} and values {one_of(model.values)}, not {vs!r}")
+    return state
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -224,6 +258,15 @@ def voting_successors(
 ) -> Iterator[tuple[str, VotingState]]:
     """``Next``: ``(label, successor)`` pairs.  With ``witnesses=True``, one per witness of
     ``VoteFor``'s ``ShowsSafeAt``, as TLC generates them."""
+    _check_voting_state(model, state)
+    if not isinstance(witnesses, bool):
+        raise RefinementError(f"witnesses must be True or False, not {witnesses!r}")
+    return _voting_next(model, state, witnesses)
+
+
+def _voting_next(
+    model: TlaModel, state: VotingState, witnesses: bool = False
+) -> Iterator[tuple[str, VotingState]]:
     votes, max_bal = state
     index = {a: i for i, a in enumerate(model.acceptors)}
     for i, a in enumerate(model.acceptors):
@@ -276,7 +319,7 @@ def explore_voting(model: TlaModel, *, symmetry: bool = False) -> SpecCounts:
         )
     canon = _voting_canonical(model) if symmetry else None
     return _bfs("Voting", voting_initial(model),
-                lambda s: voting_successors(model, s, witnesses=True), canon, symmetry)
+                lambda s: _voting_next(model, s, True), canon, symmetry)
 
 
 def _bfs(spec: str, init: Any, step: Callable[[Any], Iterator[tuple[str, Any]]],
@@ -319,14 +362,13 @@ def paxos_to_voting(model: TlaModel, state: TlaState) -> VotingState:
 
 def voting_to_consensus(model: TlaModel, state: VotingState) -> frozenset[str]:
     """Voting's mapping to Consensus: ``chosen``."""
-    _check_model(model)
-    if not isinstance(state, VotingState):
-        raise RefinementError(f"state must be a VotingState, not {state!r}")
-    return voting_chosen(model, state)
+    _check_voting_state(model, state)
+    return _chosen(model, state.votes)
 
 
 def format_voting(model: TlaModel, state: VotingState) -> str:
-    """``a1: votes {(0, v1)}, maxBal 0; a2: no votes, maxBal -1; ...``"""
+    """``a1: votes v1 in ballot 0, maxBal 0; a2: no votes, maxBal -1; ...``"""
+    _check_voting_state(model, state)
     parts = []
     for a, vs, mb in zip(model.acceptors, state.votes, state.max_bal, strict=True):
         said = ("votes " + ", ".join(f"{v} in ballot {b}" for b, v in sorted(vs))
@@ -412,7 +454,7 @@ def _upper_reachable(levels: str, model: TlaModel) -> set[Any]:
     seen = {voting_initial(model)}
     frontier = list(seen)
     while frontier:
-        frontier = list(dict.fromkeys(t for s in frontier for _, t in voting_successors(model, s)
+        frontier = list(dict.fromkeys(t for s in frontier for _, t in _voting_next(model, s)
                                       if t not in seen))
         seen.update(frontier)
     return seen
@@ -439,21 +481,21 @@ def check_refinement(model: TlaModel, levels: str = "paxos-voting") -> Refinemen
         init = voting_initial(model)
 
         def low_steps(s: Any) -> Iterator[tuple[str, Any]]:
-            return voting_successors(model, s, witnesses=True)
+            return _voting_next(model, s, True)
 
         def to_voting(_: TlaModel, s: Any) -> VotingState:
             return s
 
     def mapping(s: Any) -> Any:
         v = to_voting(model, s)
-        return voting_chosen(model, v) if upper == "consensus" else v
+        return _chosen(model, v.votes) if upper == "consensus" else v
 
     up_cache: dict[Any, set[Any]] = {}
 
     def up_next(u: Any) -> set[Any]:
         found = up_cache.get(u)
         if found is None:
-            step = consensus_successors if upper == "consensus" else voting_successors
+            step = _consensus_next if upper == "consensus" else _voting_next
             found = up_cache[u] = {t for _, t in step(model, u)}
         return found
 
@@ -542,6 +584,15 @@ class VotingView:
                  "votes")
 
     def __init__(self, model: TlaModel, state: VotingState) -> None:
+        self._fill(model, _check_voting_state(model, state))
+
+    @classmethod
+    def _unchecked(cls, model: TlaModel, state: VotingState) -> VotingView:
+        view = cls.__new__(cls)
+        view._fill(model, state)
+        return view
+
+    def _fill(self, model: TlaModel, state: VotingState) -> None:
         self._model = model
         self.state = state
         self.acceptors = model.acceptors
@@ -558,7 +609,7 @@ class VotingView:
         return any(all((b, v) in self.votes[a] for a in q) for q in self.quorums)
 
     def chosen(self) -> frozenset[str]:
-        return voting_chosen(self._model, self.state)
+        return _chosen(self._model, self.state.votes)
 
     def did_not_vote_at(self, a: str, b: int) -> bool:
         return all(vt[0] != b for vt in self.votes[a])
@@ -645,7 +696,7 @@ class InductionResult:
 
 
 def _judge(invariant: Callable[[VotingView], Any], model: TlaModel, s: VotingState) -> bool:
-    answer = invariant(VotingView(model, s))
+    answer = invariant(VotingView._unchecked(model, s))
     if not isinstance(answer, bool):
         raise RefinementError(f"the invariant must return True or False, but returned "
                               f"{answer!r} for {format_voting(model, s)}")
@@ -679,11 +730,11 @@ def check_inductive(invariant: Callable[[VotingView], Any], model: TlaModel) -> 
         cache[s] = ok
         if ok:
             holding.append(s)
-    disagreement = next((s for s in holding if len(voting_chosen(model, s)) > 1), None)
+    disagreement = next((s for s in holding if len(_chosen(model, s.votes)) > 1), None)
     steps = 0
     cti = None
     for s in holding:
-        for label, t in voting_successors(model, s):
+        for label, t in _voting_next(model, s):
             steps += 1
             if not cache[t]:
                 cti = (s, label, t)

@@ -249,6 +249,19 @@ def test_the_view_offers_voting_definitions():
         (lambda: check_inductive(lambda s: "yes", TINY), "must return True or False"),
         (lambda: paxos_to_voting(TINY, "state"), "must be a paxos_lib.tla.TlaState"),
         (lambda: rf.voting_to_consensus(TINY, "state"), "must be a VotingState"),
+        (lambda: voting_chosen(TINY, VotingState((frozenset(),), (-1,))),
+         "has 3 entries in votes and in max_bal"),
+        (lambda: list(voting_successors(TINY, VotingState((frozenset(),) * 3, (-1, 5, -1)))),
+         "max_bal of a2 must be one of -1, 0 or 1, not 5"),
+        (lambda: list(voting_successors(
+            TINY, VotingState((frozenset({(2, "v1")}), frozenset(), frozenset()), (-1,) * 3))),
+         r"votes of a1 must be a frozenset of \(ballot, value\) pairs with ballots 0 or 1"),
+        (lambda: list(voting_successors(TINY, voting_initial(TINY), witnesses=1)),
+         "witnesses must be True or False"),
+        (lambda: list(rf.consensus_successors(TINY, {"v1"})), "chosen must be a frozenset"),
+        (lambda: list(rf.consensus_successors(TINY, frozenset({"v9"}))), "'v1' or 'v2'"),
+        (lambda: VotingView(TINY, (1, 2)), "state must be a VotingState"),
+        (lambda: rf.format_voting(TINY, None), "state must be a VotingState"),
     ],
 )
 def test_bad_arguments(call, match):
