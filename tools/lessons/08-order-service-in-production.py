@@ -8,8 +8,7 @@
 #
 # ## Learning goals
 #
-# 1. Explain how a snapshot lets a replica drop its log prefix, and how a replica that was
-#    away catches up from a snapshot and the rest of the log.
+# 1. Explain how a snapshot lets a replica drop its log prefix and catch up after a long absence.
 # 2. Judge a read as linearizable or not, and say when a leader may answer from its own copy.
 # 3. Explain why a new configuration takes effect α slots after it is chosen.
 
