@@ -414,7 +414,8 @@ class Linearizability:
 
     - ``linearizable``: True when some order of instants explains every result;
     - ``order``: a witness when True, every completed operation and every pending write that
-      took effect, in the order they take effect (it respects real time); else None;
+      took effect (changed its order), in the order they take effect (it respects real time);
+      else None;
     - ``violation``: when False, a shortest non-linearizable sub-history, its operations in
       time order (see the module docstring for what "sub-history" means); else None;
     - ``explanation``: the verdict in plain words;
@@ -566,6 +567,20 @@ class _Order:
     ):
         """The witness of the sub-history keeping ``keep`` (of ``ops``), or None."""
         return self.search(self._entries(self.ops if ops is None else ops, keep))
+
+    def effective(self, piece: Sequence[_Entry]) -> list[_Entry]:
+        """``piece`` without the free writes that the book rejected: they changed nothing, so
+        a witness need not say they took effect."""
+        kept = []
+        status = self.start
+        for entry in piece:
+            if entry.command is not None:
+                after, outcome = self._apply(status, entry.command)
+                if entry.free and outcome.answer.kind != "applied":
+                    continue
+                status = after
+            kept.append(entry)
+        return kept
 
     def fails(self, keep: Iterable[Operation]) -> bool:
         return self.run(keep) is None
@@ -746,7 +761,7 @@ def check_linearizable(
         if piece is None:
             failing.append(order)
         else:
-            pieces.append(piece)
+            pieces.append(order.effective(piece))
     if not failing:
         witness = _witness(pieces)
         return Linearizability(
