@@ -476,7 +476,17 @@ class _Order:
         self.completed = tuple(op for op in self.ops if op.responded is not None)
         self._steps: dict[tuple[OrderStatus | None, Command], tuple[OrderStatus | None, Outcome]]
         self._steps = {}
+        self._parsed: dict[Operation, tuple[str, Command | None, str | None]] = {}
         self.states = 0
+
+    def _info(self, op: Operation) -> tuple[str, Command | None, str | None]:
+        """(kind, write command or None, canonical result or None) of ``op``, parsed once."""
+        info = self._parsed.get(op)
+        if info is None:
+            kind, _, command, _ = _parse(op.command)
+            result = None if op.result is None else _normal_result(op.command, kind, op.result)
+            info = self._parsed[op] = (kind, command, result)
+        return info
 
     def _entries(self, ops: Sequence[Operation], keep: Iterable[Operation]) -> list[_Entry]:
         """Search entries: kept completed ops as recorded; the rest free (writes only, earliest
@@ -486,9 +496,8 @@ class _Order:
         entries: list[_Entry] = []
         free_seen: dict[str, int] = {}
         for op in ops:
-            kind, _, command, _ = _parse(op.command)
+            kind, command, result = self._info(op)
             if op in kept and op.responded is not None:
-                result = _normal_result(op.command, kind, op.result)
                 entries.append(_Entry(op, kind, command, result, op.invoked, op.responded, False))
                 continue
             if command is None or command.key in held:
@@ -525,39 +534,48 @@ class _Order:
     def search(self, entries: Sequence[_Entry]) -> list[_Entry] | None:
         """Wing-Gong depth-first search with Lowe's memo: a witness, in order, or None.
 
-        A configuration is (mask of entries placed, order status).  An entry may be placed
-        next when it was invoked no later than every unplaced entry responded.
+        ``entries`` come in invocation order.  A configuration is (mask of entries placed,
+        order status).  An entry may be placed next when it was invoked no later than every
+        unplaced entry responded (the *deadline*).  A second mask, over the entries ranked by
+        response, finds the deadline in one step: its lowest unset bit.
         """
         n = len(entries)
         need = sum(1 << i for i, entry in enumerate(entries) if not entry.free)
+        by_response = sorted(range(n), key=lambda i: entries[i].responded)
+        rank = [0] * n
+        for r, i in enumerate(by_response):
+            rank[i] = r
+        ends = [entries[i].responded for i in by_response] + [_INF]
         seen: set[tuple[int, OrderStatus | None]] = {(0, self.start)}
-        # frames: (mask placed, status, first candidate to try); a frame popped again after a
-        # child failed resumes at the next candidate.
-        stack: list[tuple[int, OrderStatus | None, int]] = [(0, self.start, 0)]
+        # frames: (mask placed, mask placed by response rank, status, first candidate to try);
+        # a frame popped again after its child failed resumes at its next candidate.
+        stack: list[tuple[int, int, OrderStatus | None, int]] = [(0, 0, self.start, 0)]
         path: list[int] = []
         try:
             while stack:
-                mask, status, first = stack.pop()
+                mask, ranked, status, first = stack.pop()
                 if mask & need == need:
                     return [entries[i] for i in path]
-                deadline = min(
-                    (entries[j].responded for j in range(n) if not mask >> j & 1), default=_INF
-                )
+                deadline = ends[(~ranked & (ranked + 1)).bit_length() - 1]
+                first = max(first, (~mask & (mask + 1)).bit_length() - 1)
+                child = False
                 for i in range(first, n):
                     entry = entries[i]
-                    if mask >> i & 1 or entry.invoked > deadline:
+                    if entry.invoked > deadline:
+                        break
+                    if mask >> i & 1:
                         continue
                     ok, after = self._step(status, entry)
                     if not ok or (mask | 1 << i, after) in seen:
                         continue
                     seen.add((mask | 1 << i, after))
-                    stack.append((mask, status, i + 1))
-                    stack.append((mask | 1 << i, after, 0))
+                    stack.append((mask, ranked, status, i + 1))
+                    stack.append((mask | 1 << i, ranked | 1 << rank[i], after, 0))
                     path.append(i)
+                    child = True
                     break
-                else:
-                    if path:
-                        path.pop()
+                if not child and path:
+                    path.pop()  # a dead end: back up to the frame below
             return None
         finally:
             self.states += len(seen)
@@ -586,17 +604,42 @@ class _Order:
         return self.run(keep) is None
 
     def shortest_violation(self) -> tuple[Operation, ...]:
-        """A shortest set of completed operations whose sub-history is not linearizable."""
-        kept = list(self.completed)
-        for op in reversed(self.completed):
-            trial = [other for other in kept if other is not op]
-            if self.fails(trial):
-                kept = trial
+        """A shortest set of completed operations whose sub-history is not linearizable.
+
+        1. Upper bound: the shortest failing prefix (operations answered by some step, found
+           by bisection), then drop chunks of it, halving the chunk size down to single
+           operations, while what is left still fails.  Every operation left is needed (no
+           single one can go), and their number m bounds the answer.
+        2. Every subset of size 1 .. m - 1 of all completed operations, in time order; the
+           first that fails is a shortest.  Failing only grows with the set kept, so when none
+           does, the m operations of step 1 are a shortest.
+        """
+        done = sorted(self.completed, key=lambda op: (op.responded, op.invoked))
+        low, high = 1, len(done)  # the prefix of length high fails
+        while low < high:
+            middle = (low + high) // 2
+            if self.fails(done[:middle]):
+                high = middle
+            else:
+                low = middle + 1
+        kept = done[:high]
+        chunk = max(1, len(kept) // 2)
+        while True:
+            start = 0
+            while start < len(kept):
+                trial = kept[:start] + kept[start + chunk:]
+                if trial and self.fails(trial):
+                    kept = trial
+                else:
+                    start += chunk
+            if chunk == 1:
+                break
+            chunk = max(1, chunk // 2)
         for size in range(1, len(kept)):
             for subset in itertools.combinations(self.completed, size):
                 if self.fails(subset):
                     return subset
-        return tuple(kept)
+        return tuple(sorted(kept, key=_time_key))
 
     def possible_statuses(self, probe: Operation, rest: Sequence[Operation]) -> list[str]:
         """The statuses the order may show at some instant inside ``probe``'s interval, in the
