@@ -16,17 +16,20 @@ every result the clients saw.  Two consequences a student can check by eye:
 
 **Operations.**  ``Operation(client, command, result, invoked, responded)``:
 
-1. ``command`` is a write, an orders command as ``Command.parse`` reads it
+1. ``client`` names who saw the operation (a row of the chart); it need not be the command's
+   client id.
+2. ``command`` is a write, an orders command as ``Command.parse`` reads it
    (``"confirm #42 (c42/2)"``; no ``noop``), or a read, ``"read #42"`` (optionally with a
-   request key, ``"read #42 (c3/7)"``).
-2. A write's ``result`` is the reply of ``write_result(outcome)``: ``"applied, now CONFIRMED"``
+   request key, ``"read #42 (c3/7)"``).  A request key occurs once in a history: a retried
+   request is one operation, from its first invocation to the response the client kept.
+3. A write's ``result`` is the reply of ``write_result(outcome)``: ``"applied, now CONFIRMED"``
    or ``"rejected, <reason>"`` (the text after ``"<command>: "`` in ``str(outcome.answer)``).
    A bare ``"applied"`` or ``"rejected"`` says only which, and the full ``str(outcome)``
    (a duplicate's included) is read back too.
-3. A read's ``result`` is ``read_result(book, order_id)``: the order's status name as the book
+4. A read's ``result`` is ``read_result(book, order_id)``: the order's status name as the book
    reports it (``"CONFIRMED"``; any letter case is accepted) or ``"NONE"`` when the book has no
    such order.
-4. ``invoked`` and ``responded`` are engine step numbers, ``invoked < responded``;
+5. ``invoked`` and ``responded`` are engine step numbers, ``invoked < responded``;
    ``responded=None`` with ``result=None`` is a pending operation.
 
 **The sequential model** is the real ``OrderBook`` and ``apply``: a write is applied, a read
@@ -62,10 +65,16 @@ instant after its invocation, with any result, or not at all).
 - The history is the sub-history keeping every completed operation, so when it fails some
   shortest failing S exists, and (P-compositionality again) one lies within a single order.
 
-``check_linearizable`` finds one: per failing order, a greedy pass drops operations while the
-sub-history still fails (an upper bound m), then every subset of size 1, 2, ..., m - 1 is tried
-in time order; the first failing one is a shortest.  Non-linearizability only grows as S grows,
-so the greedy result is a valid fallback when no smaller subset fails.
+``check_linearizable`` finds one, per failing order: first an upper bound m (the shortest
+failing prefix of the operations by response step, found by bisection, then chunks of it
+dropped while what is left still fails, down to single operations), then every subset of size
+1, 2, ..., m - 1 in time order; the first failing one is a shortest.  Failing only grows as S
+grows, so when no smaller subset fails, the m operations of the bound are a shortest.  Each
+trial is cheap: forgotten reads vanish and forgotten writes shrink to one per kind (above).
+
+NOTE: the subsets of size below m are tried exhaustively, C(n, 1) + ... + C(n, m - 1) small
+searches for n completed operations on the failing order; the stale reads and lost writes of
+the lessons have m = 2 or 3.
 
 NOTE: steps are discrete, so an operation that responds at step 20 and one invoked at step 20
 count as concurrent; the checker never blames a tie.
