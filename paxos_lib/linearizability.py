@@ -816,15 +816,16 @@ def check_linearizable(
             pieces.append(order.effective(piece))
     if not failing:
         witness = _witness(pieces)
+        explanation = (
+            f"Linearizable: each of the {len(ops)} operations on {len(orders)} "
+            f"order{'s' if len(orders) != 1 else ''} can take effect at one instant between "
+            "its invocation and its response; the witness order gives every result seen."
+        )
         return Linearizability(
             linearizable=True,
             order=witness,
             violation=None,
-            explanation=(
-                f"Linearizable: each of the {len(ops)} operations on {len(orders)} "
-                f"order{'s' if len(orders) != 1 else ''} can take effect at one instant between "
-                "its invocation and its response; the witness order gives every result seen."
-            ),
+            explanation=explanation if ops else "Linearizable: the history is empty.",
             states=sum(order.states for order in orders),
         )
     best: tuple[_Order, tuple[Operation, ...]] | None = None
@@ -835,6 +836,13 @@ def check_linearizable(
     assert best is not None
     order, violation = best
     explanation = _explain_violation(order, violation)
+    others = [f"#{other.order_id}" for other in failing if other is not order]
+    if others:
+        explanation += (
+            f" Order{'s' if len(others) > 1 else ''} {', '.join(others)} "
+            f"{'fail' if len(others) > 1 else 'fails'} on {'their' if len(others) > 1 else 'its'}"
+            " own too."
+        )
     return Linearizability(
         linearizable=False,
         order=None,

@@ -132,6 +132,17 @@ def test_two_orders_are_judged_independently() -> None:
     broken = check_linearizable([*stale_read(), *other])
     assert not broken.linearizable
     assert broken.violation == (CANCEL, stale_read()[3])
+    assert "also" not in broken.explanation
+    paid = Op("c5", "read #7", "PAID", 31, 32)  # order 7 was never confirmed: one op suffices
+    both = check_linearizable([*stale_read(), other[0], paid])
+    assert both.violation == (paid,)
+    assert both.explanation.endswith("Order #42 fails on its own too.")
+
+
+def test_empty_history_is_linearizable() -> None:
+    result = check_linearizable([])
+    assert result.linearizable and result.order == ()
+    assert result.explanation == "Linearizable: the history is empty."
 
 
 def test_witness_respects_real_time_across_orders() -> None:
