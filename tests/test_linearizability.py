@@ -503,3 +503,21 @@ def test_many_pending_writes_of_one_kind_stay_cheap() -> None:
     assert result.linearizable
     assert result.states < 50
     assert_witness(history, result)
+
+
+def test_the_readme_example_runs_and_says_what_it_shows() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Linearizable reads: the checker", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {"px": px}
+    exec(compile(code, "README.md", "exec"), namespace)
+    verdict = namespace["verdict"]
+    assert isinstance(verdict, Linearizability)
+    assert (verdict.linearizable, len(verdict.violation or ())) == (False, 2)
+    assert "(False, 2)" in code
+    plt.close("all")
