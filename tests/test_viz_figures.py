@@ -458,3 +458,20 @@ def test_history_chart_rejects_bad_arguments() -> None:
         px.viz.history_chart([op], result=other)
     with pytest.raises(px.PaxosError, match="sequence of Operation"):
         px.viz.history_chart("read #42")
+
+
+def test_history_chart_reads_well_on_random_histories() -> None:
+    """Random small histories (many pending, many failing) chart without a readability problem."""
+    from hypothesis import HealthCheck, given, settings
+    from test_linearizability import mixed_histories
+
+    @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+    @given(mixed_histories())
+    def check(history: list[px.Operation]) -> None:
+        ax = px.viz.history_chart(history, px.check_linearizable(history))
+        try:
+            assert problems(ax.figure) == []
+        finally:
+            plt.close(ax.figure)
+
+    check()
