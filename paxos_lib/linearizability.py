@@ -48,10 +48,10 @@ on its own, with the model state projected to that order's status (``None`` befo
 
 *Pending writes* have no result to match, so two pending writes of the same kind on the same
 order are interchangeable: one invoked earlier can stand in for a later one at any instant the
-later one could take effect.  The search therefore places them earliest-first, and, because
-``TRANSITIONS`` has no cycle (checked at import), a kind can take effect at most once per
-order, so only the earliest pending write of each kind is kept.  A pending read has no effect
-and is never placed.  Together these keep histories with many pending operations cheap.
+later one could take effect.  And because ``TRANSITIONS`` has no cycle (checked at import), a
+kind can change an order at most once (a second one is rejected and changes nothing), so only
+the earliest pending write of each kind is kept (were there a cycle, all would be kept).  A
+pending read has no effect and is never placed.  This keeps many pending operations cheap.
 
 **Shortest violation.**  A *sub-history keeping* a set S of completed operations is the
 history in which every operation in S keeps its times and result, and every other operation is
