@@ -438,6 +438,24 @@ class Linearizability:
     explanation: str
     states: int = 0
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.linearizable, bool):
+            raise ConfigError(f"linearizable must be True or False, got {self.linearizable!r}")
+        for name in ("order", "violation"):
+            value = getattr(self, name)
+            if value is not None and (
+                not isinstance(value, tuple) or not all(isinstance(o, Operation) for o in value)
+            ):
+                raise ConfigError(f"{name} must be a tuple of Operation or None, got {value!r}")
+        if self.linearizable and (self.order is None or self.violation is not None):
+            raise ConfigError("a linearizable verdict has a witness order and no violation")
+        if not self.linearizable and (self.violation is None or self.order is not None):
+            raise ConfigError("a failing verdict has a violation and no witness order")
+        if not isinstance(self.explanation, str) or not self.explanation:
+            raise ConfigError(f"explanation must be non-empty text, got {self.explanation!r}")
+        if isinstance(self.states, bool) or not isinstance(self.states, int) or self.states < 0:
+            raise ConfigError(f"states counts configurations, an int >= 0, got {self.states!r}")
+
     def __bool__(self) -> bool:
         return self.linearizable
 

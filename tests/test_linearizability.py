@@ -274,6 +274,10 @@ def test_bad_histories_raise() -> None:
         write_result("applied")
     with pytest.raises(PaxosError, match="order_id must be an int"):
         read_result(OrderBook.empty(), "42")
+    with pytest.raises(PaxosError, match="a failing verdict has a violation"):
+        Linearizability(False, None, None, "no")
+    with pytest.raises(PaxosError, match="order must be a tuple of Operation"):
+        Linearizability(True, ["x"], None, "yes")  # type: ignore[arg-type]
 
 
 def test_module_imports_nothing_heavy() -> None:
