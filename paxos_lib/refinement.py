@@ -630,21 +630,21 @@ def type_correct_count(model: TlaModel) -> int:
 
 @functools.lru_cache(maxsize=4)
 def _type_correct_states(model: TlaModel) -> tuple[VotingState, ...]:
+    """Every type-correct state: fewer votes first; then states where every acceptor's
+    ``maxBal`` is at least its votes' ballots (as in every reachable state), so that a
+    counterexample reads naturally; then lower ``maxBal``."""
     pairs = [(b, v) for b in model.ballots for v in model.values]
     local = [
         (frozenset(vs), mb)
         for k in range(len(pairs) + 1) for vs in combinations(pairs, k)
         for mb in (-1, *model.ballots)
     ]
-    states = [VotingState(tuple(x[0] for x in combo), tuple(x[1] for x in combo))
-              for combo in product(local, repeat=len(model.acceptors))]
-    # fewer votes first; then states where every acceptor's maxBal is at least its votes'
-    # ballots (as in every reachable state), so a counterexample reads naturally
-    states.sort(key=lambda s: (sum(len(v) for v in s.votes),
-                               sum(any(b > mb for b, _ in vs)
-                                   for vs, mb in zip(s.votes, s.max_bal, strict=True)),
-                               sum(s.max_bal)))
-    return tuple(states)
+    # one number per local state whose sums order states as described (each part < 100)
+    rank = [len(vs) * 10_000 + any(b > mb for b, _ in vs) * 100 + mb + 1 for vs, mb in local]
+    combos = sorted(product(range(len(local)), repeat=len(model.acceptors)),
+                    key=lambda c: sum(map(rank.__getitem__, c)))
+    return tuple(VotingState(tuple(local[i][0] for i in c), tuple(local[i][1] for i in c))
+                 for c in combos)
 
 
 @dataclass(frozen=True)
