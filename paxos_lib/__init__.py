@@ -134,6 +134,7 @@ def __getattr__(name: str) -> Any:
 # -- refinement: Consensus → Voting → Paxos, inductive invariants (lesson 09, part 1) --------
 from paxos_lib.refinement import (  # noqa: E402
     InductionResult,
+    PaxosView,
     RefinementError,
     RefinementResult,
     VotingState,
@@ -144,6 +145,7 @@ from paxos_lib.refinement import (  # noqa: E402
 
 __all__ += [
     "InductionResult",
+    "PaxosView",
     "RefinementError",
     "RefinementResult",
     "VotingState",

@@ -52,9 +52,13 @@ and no symmetry, 6,752 / 41,017 / 16.  Consensus with 3 values: 4 / 4 / 2.  With
 ``symmetry=True`` a state is replaced by its orbit under renaming acceptors and values, like
 TLC's ``SYMMETRY``.
 
-NOTE: Paxos's type-correct states (every subset of the possible messages) are far too many to
-enumerate even on the Tiny model (2^48 message sets), so inductive invariants are checked
-over Voting's states; the refinement check covers Paxos by reachability.
+Invariants over Paxos states (``spec="paxos"``, a ``PaxosView``) are checked the same way,
+but Paxos's type-correct states are every subset of the messages its ``TypeOK`` allows (72
+messages, so 2^72 message sets, on the Tiny model): only tiny models fit (one acceptor, two
+values, ballot 0: 24,576 states, on which ``Paxos.tla``'s own ``Inv`` is inductive).
+
+NOTE: the enumeration is bounded to ``MAX_TYPE_CORRECT`` states; the refinement check covers
+Paxos on larger models by reachability.
 NOTE: ``Ballot`` is ``Nat`` in the specs; like TLC's models we bound it to ``0..max_ballot``.
 
 This module is core: it imports nothing from plotting or widgets.
@@ -65,18 +69,21 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations, permutations, product
 from typing import Any, NamedTuple
 
 from paxos_lib.errors import ConfigError, one_of
-from paxos_lib.tla import TlaModel, TlaState
+from paxos_lib.tla import TlaModel, TlaState, format_message, format_state
+from paxos_lib.tla import chosen as paxos_chosen
 from paxos_lib.tla import initial_state as paxos_initial_state
 from paxos_lib.tla import successors as paxos_successors
 
 __all__ = [
     "LEVELS",
+    "SPECS",
     "InductionResult",
+    "PaxosView",
     "RefinementError",
     "RefinementResult",
     "SpecCounts",
@@ -87,6 +94,7 @@ __all__ = [
     "consensus_successors",
     "explore_consensus",
     "explore_voting",
+    "format_paxos",
     "format_voting",
     "paxos_to_voting",
     "quorums_intersect",
@@ -647,6 +655,101 @@ def _type_correct_states(model: TlaModel) -> tuple[VotingState, ...]:
                  for c in combos)
 
 
+class PaxosView:
+    """What an invariant sees of one Paxos state (``spec="paxos"``): the spec's variables,
+    the constants and the refinement mapping.
+
+    - ``acceptors``, ``ballots``, ``values`` (tuples) and ``quorums`` (frozensets);
+    - ``max_bal``, ``max_vbal``, ``max_val``: ``{acceptor: ...}`` (-1 and None at first);
+    - ``msgs``: the frozenset of every message sent, as tuples ``("1a", bal)``,
+      ``("1b", acc, bal, mbal, mval)``, ``("2a", bal, val)``, ``("2b", acc, bal, val)``;
+    - ``voting()``: the ``VotingView`` of the state this one maps to (the refinement
+      mapping); ``votes()``: its ``{acceptor: frozenset of (ballot, value)}``, from the 2b
+      messages; ``chosen()``: the values a quorum voted for in one ballot.
+    """
+
+    __slots__ = ("_model", "acceptors", "ballots", "max_bal", "max_val", "max_vbal", "msgs",
+                 "quorums", "state", "values")
+
+    def __init__(self, model: TlaModel, state: TlaState) -> None:
+        _check_model(model)
+        if not isinstance(state, TlaState):
+            raise RefinementError(f"state must be a paxos_lib.tla.TlaState, not {state!r}")
+        self._fill(model, state)
+
+    @classmethod
+    def _unchecked(cls, model: TlaModel, state: TlaState) -> PaxosView:
+        view = cls.__new__(cls)
+        view._fill(model, state)
+        return view
+
+    def _fill(self, model: TlaModel, state: TlaState) -> None:
+        self._model = model
+        self.state = state
+        self.acceptors = model.acceptors
+        self.ballots = model.ballots
+        self.values = model.values
+        self.quorums = model.quorums
+        self.max_bal = dict(zip(model.acceptors, state.max_bal, strict=True))
+        self.max_vbal = dict(zip(model.acceptors, state.max_vbal, strict=True))
+        self.max_val = dict(zip(model.acceptors, state.max_val, strict=True))
+        self.msgs = state.msgs
+
+    def voting(self) -> VotingView:
+        """The Voting state this state maps to (votes from the 2b messages, ``maxBal``), with
+        Voting's definitions (``voted_for``, ``cannot_vote_at``, ...)."""
+        return VotingView._unchecked(self._model, paxos_to_voting(self._model, self.state))
+
+    def votes(self) -> dict[str, frozenset[tuple[int, str]]]:
+        return self.voting().votes
+
+    def chosen(self) -> frozenset[str]:
+        return paxos_chosen(self._model, self.state)
+
+    def __repr__(self) -> str:
+        return f"PaxosView({format_paxos(self._model, self.state)})"
+
+
+def format_paxos(model: TlaModel, state: TlaState) -> str:
+    """The per-acceptor variables and the messages sent, in a line."""
+    sent = ", ".join(sorted(format_message(m) for m in state.msgs)) or "none"
+    return f"{format_state(model, state)}; messages sent: {sent}"
+
+
+def _paxos_messages(model: TlaModel) -> list[tuple[Any, ...]]:
+    """Every message ``Paxos.tla``'s ``TypeOK`` allows, in the order 1a, 1b, 2a, 2b."""
+    marks = (-1, *model.ballots)
+    vals = (None, *model.values)
+    return [
+        *(("1a", b) for b in model.ballots),
+        *(("1b", a, b, mb, mv) for a in model.acceptors for b in model.ballots
+          for mb in marks for mv in vals),
+        *(("2a", b, v) for b in model.ballots for v in model.values),
+        *(("2b", a, b, v) for a in model.acceptors for b in model.ballots
+          for v in model.values),
+    ]
+
+
+def _paxos_type_correct_count(model: TlaModel) -> int:
+    per = (len(model.ballots) + 1) ** 2 * (len(model.values) + 1)
+    return 2 ** len(_paxos_messages(model)) * per ** len(model.acceptors)
+
+
+@functools.lru_cache(maxsize=2)
+def _paxos_type_correct_states(model: TlaModel) -> tuple[TlaState, ...]:
+    """Every type-correct Paxos state, fewer messages first."""
+    messages = _paxos_messages(model)
+    marks = (-1, *model.ballots)
+    local = list(product(marks, marks, (None, *model.values)))
+    states = [
+        TlaState(tuple(x[0] for x in acc), tuple(x[1] for x in acc), tuple(x[2] for x in acc),
+                 frozenset(msgs))
+        for k in range(len(messages) + 1) for msgs in combinations(messages, k)
+        for acc in product(local, repeat=len(model.acceptors))
+    ]
+    return tuple(states)
+
+
 @dataclass(frozen=True)
 class InductionResult:
     """The verdict of ``check_inductive``: each of the three conditions, and a witness for
@@ -659,10 +762,21 @@ class InductionResult:
     initial_ok: bool
     implies_agreement: bool
     inductive: bool
-    disagreement: VotingState | None = None
-    cti: tuple[VotingState, str, VotingState] | None = None
+    disagreement: Any = None
+    cti: tuple[Any, str, Any] | None = None
     seconds: float = 0.0
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    spec: str = "voting"
+
+    def describe(self, state: Any) -> str:
+        """A state of this check's spec in words."""
+        if self.spec == "paxos":
+            return format_paxos(self.model, state)
+        return format_voting(self.model, state)
+
+    def chosen_in(self, state: Any) -> frozenset[str]:
+        if self.spec == "paxos":
+            return paxos_chosen(self.model, state)
+        return _chosen(self.model, state.votes)
 
     @property
     def ok(self) -> bool:
@@ -670,7 +784,8 @@ class InductionResult:
 
     def __str__(self) -> str:
         m = self.model
-        lines = [f"Checked all {self.type_correct:,} type-correct Voting states of {m!r}; "
+        lines = [f"Checked all {self.type_correct:,} type-correct {_NAMES[self.spec]} states "
+                 f"of {m!r}; "
                  f"the invariant holds in {self.satisfying:,} of them."]
         lines.append("(a) initial state: " + ("holds" if self.initial_ok else
                                                "FAILS: it is false in the initial state"))
@@ -681,63 +796,97 @@ class InductionResult:
             assert self.cti is not None
             s, label, t = self.cti
             lines.append("(b) preserved by every step: NO -- a counterexample to induction:")
-            lines.append(f"    it holds in the state [{format_voting(m, s)}];")
+            lines.append(f"    it holds in the state [{self.describe(s)}];")
             lines.append(f"    the step {label} is allowed there;")
-            lines.append(f"    it is false in the next state [{format_voting(m, t)}].")
+            lines.append(f"    it is false in the next state [{self.describe(t)}].")
         if self.implies_agreement:
             lines.append("(c) implies agreement: yes")
         else:
             d = self.disagreement
             assert d is not None
             lines.append("(c) implies agreement: NO -- it holds in the state "
-                         f"[{format_voting(m, d)}], where chosen = "
-                         f"{_format_chosen(voting_chosen(m, d))}")
+                         f"[{self.describe(d)}], where chosen = "
+                         f"{_format_chosen(self.chosen_in(d))}")
         return "\n".join(lines)
 
 
-def _judge(invariant: Callable[[VotingView], Any], model: TlaModel, s: VotingState) -> bool:
-    answer = invariant(VotingView._unchecked(model, s))
-    if not isinstance(answer, bool):
-        raise RefinementError(f"the invariant must return True or False, but returned "
-                              f"{answer!r} for {format_voting(model, s)}")
-    return answer
+#: The specs whose states ``check_inductive`` enumerates.
+SPECS = ("voting", "paxos")
 
 
-def check_inductive(invariant: Callable[[VotingView], Any], model: TlaModel) -> InductionResult:
-    """Check that ``invariant(view) -> bool`` (``view`` a ``VotingView``) is an inductive
-    invariant of Voting that implies agreement, on every type-correct state of ``model``.
+def check_inductive(
+    invariant: Callable[[Any], Any], model: TlaModel, spec: str = "voting"
+) -> InductionResult:
+    """Check that ``invariant(view) -> bool`` is an inductive invariant of ``spec`` that
+    implies agreement, on every type-correct state of ``model``.
 
-    Exceptions raised by ``invariant`` propagate; an answer that is not a bool is a
-    ``RefinementError``.  The search for a counterexample to induction stops at the first
-    one, in order of fewer votes first.
+    ``view`` is a ``VotingView`` (``spec="voting"``) or a ``PaxosView`` (``spec="paxos"``;
+    Paxos's type-correct states are every subset of the messages ``TypeOK`` allows, so only
+    tiny models fit: one acceptor, two values and ballot 0 give 24,576).  Exceptions raised
+    by ``invariant`` propagate; an answer that is not a bool is a ``RefinementError``.  The
+    search for a counterexample to induction stops at the first one, in order of fewer
+    votes (messages) first.
     """
     if not callable(invariant):
-        raise RefinementError(f"invariant must be a function of a VotingView, not {invariant!r}")
+        raise RefinementError(f"invariant must be a function of a state view, not {invariant!r}")
     _check_model(model)
-    total = type_correct_count(model)
+    if spec not in SPECS:
+        raise RefinementError(f"unknown spec {spec!r}; expected {one_of(SPECS)}")
+    paxos = spec == "paxos"
+    total = _paxos_type_correct_count(model) if paxos else type_correct_count(model)
     if total > MAX_TYPE_CORRECT:
+        example = ("TlaModel(acceptors=1, values=2, max_ballot=0) has 24,576" if paxos
+                   else "paxos_lib.tla.TINY has 110,592")
         raise RefinementError(
-            f"{model!r} has {total:,} type-correct Voting states, more than the "
+            f"{model!r} has {total:,} type-correct {_NAMES[spec]} states, more than the "
             f"{MAX_TYPE_CORRECT:,} this check enumerates; use fewer acceptors, values or "
-            "ballots (paxos_lib.tla.TINY has 110,592)"
+            f"ballots ({example})"
         )
     clock = time.perf_counter()
-    initial_ok = _judge(invariant, model, voting_initial(model))
-    cache: dict[VotingState, bool] = {}
+    if paxos:
+        make, describe = PaxosView._unchecked, format_paxos
+        init: Any = paxos_initial_state(model)
+        states: tuple[Any, ...] = _paxos_type_correct_states(model)
+
+        def step(st: Any) -> Iterator[tuple[str, Any]]:
+            return paxos_successors(model, st)
+
+        def two_chosen(st: Any) -> bool:
+            return len(paxos_chosen(model, st)) > 1
+    else:
+        make, describe = VotingView._unchecked, format_voting  # type: ignore[assignment]
+        init = voting_initial(model)
+        states = _type_correct_states(model)
+
+        def step(st: Any) -> Iterator[tuple[str, Any]]:
+            return _voting_next(model, st)
+
+        def two_chosen(st: Any) -> bool:
+            return len(_chosen(model, st.votes)) > 1
+
+    def judge(st: Any) -> bool:
+        answer = invariant(make(model, st))
+        if not isinstance(answer, bool):
+            raise RefinementError(f"the invariant must return True or False, but returned "
+                                  f"{answer!r} for {describe(model, st)}")
+        return answer
+
+    initial_ok = judge(init)
+    cache: dict[Any, bool] = {}
     holding = []
-    for s in _type_correct_states(model):
-        ok = _judge(invariant, model, s)
-        cache[s] = ok
+    for st in states:
+        ok = judge(st)
+        cache[st] = ok
         if ok:
-            holding.append(s)
-    disagreement = next((s for s in holding if len(_chosen(model, s.votes)) > 1), None)
+            holding.append(st)
+    disagreement = next((st for st in holding if two_chosen(st)), None)
     steps = 0
     cti = None
-    for s in holding:
-        for label, t in _voting_next(model, s):
+    for st in holding:
+        for label, t in step(st):
             steps += 1
-            if not cache[t]:
-                cti = (s, label, t)
+            if t != st and not cache[t]:
+                cti = (st, label, t)
                 break
         if cti is not None:
             break
@@ -745,5 +894,5 @@ def check_inductive(invariant: Callable[[VotingView], Any], model: TlaModel) -> 
         model=model, type_correct=total, satisfying=len(holding), steps_checked=steps,
         initial_ok=initial_ok, implies_agreement=disagreement is None,
         inductive=cti is None, disagreement=disagreement, cti=cti,
-        seconds=time.perf_counter() - clock,
+        seconds=time.perf_counter() - clock, spec=spec,
     )

@@ -321,3 +321,96 @@ def test_the_refinement_figure_states_each_verdict_in_words():
         px.viz.plot_refinement([check_refinement(TINY, "paxos-consensus")])
     with pytest.raises(ConfigError, match="at least one"):
         px.viz.plot_refinement([])
+
+
+# -- inductive invariants over Paxos states ------------------------------------------------------
+
+MICRO = TlaModel(acceptors=1, values=2, max_ballot=0)
+
+
+def shows_safe_at(vv: VotingView, q, b: int, v: str) -> bool:  # type: ignore[no-untyped-def]
+    if any(vv.max_bal[a] < b for a in q):
+        return False
+    return any((c == -1 or any(vv.voted_for(a, c, v) for a in q))
+               and all(vv.did_not_vote_at(a, d) for d in range(c + 1, b) for a in q)
+               for c in range(-1, b))
+
+
+def paxos_tla_inv(s: rf.PaxosView) -> bool:
+    """Paxos.tla's Inv (TypeOK is given), over the mapped votes."""
+    vv = s.voting()
+    for a in s.acceptors:
+        if s.max_bal[a] < s.max_vbal[a]:
+            return False
+        if (s.max_val[a] is not None if s.max_vbal[a] == -1
+                else (s.max_vbal[a], s.max_val[a]) not in vv.votes[a]):
+            return False
+    for m in s.msgs:
+        if m[0] == "1b" and (s.max_bal[m[1]] < m[2]
+                             or (m[3] >= 0 and (m[3], m[4]) not in vv.votes[m[1]])):
+            return False
+        if m[0] == "2a" and (not any(shows_safe_at(vv, q, m[1], m[2]) for q in s.quorums)
+                             or any(x[0] == "2a" and x[1] == m[1] and x[2] != m[2]
+                                    for x in s.msgs)):
+            return False
+        if m[0] == "2b" and (s.max_vbal[m[1]] < m[2] or ("2a", m[2], m[3]) not in s.msgs):
+            return False
+    return True
+
+
+def test_paxos_type_correct_states_are_counted():
+    # 11 messages (1a, six 1b, two 2a, two 2b) and 2 x 2 x 3 values of the variables
+    assert rf._paxos_type_correct_count(MICRO) == 2 ** 11 * 12 == 24_576
+    assert len(rf._paxos_type_correct_states(MICRO)) == 24_576
+    assert rf._paxos_type_correct_count(TINY) == 2 ** 72 * 27 ** 3  # 72 messages
+
+
+def test_paxos_tla_inv_is_inductive_on_the_micro_model():
+    result = check_inductive(paxos_tla_inv, MICRO, spec="paxos")
+    assert result.ok and result.spec == "paxos"
+    assert (result.type_correct, result.satisfying) == (24_576, 114)
+    assert "24,576 type-correct Paxos states" in str(result)
+
+
+def test_no_two_chosen_over_paxos_states_has_a_cti_of_messages():
+    result = check_inductive(lambda s: len(s.chosen()) <= 1, MICRO, spec="paxos")
+    assert result.initial_ok and result.implies_agreement and not result.inductive
+    before, label, after = result.cti
+    assert label.startswith("Phase2b(a1) receives 2a(0, ")
+    assert (label, after) in set(successors(MICRO, before))
+    assert "messages sent: " in str(result)
+
+
+def test_one_2a_per_ballot_alone_does_not_imply_agreement_over_paxos_states():
+    def one_2a(s: rf.PaxosView) -> bool:
+        return len({m[2] for m in s.msgs if m[0] == "2a"}) <= 1
+
+    result = check_inductive(one_2a, MICRO, spec="paxos")
+    assert result.inductive and not result.implies_agreement
+
+
+def test_paxos_view():
+    s = initial_state(TINY)._replace(
+        max_bal=(0, 0, -1), max_vbal=(0, 0, -1), max_val=("v1", "v1", None),
+        msgs=frozenset({("2a", 0, "v1"), ("2b", "a1", 0, "v1"), ("2b", "a2", 0, "v1")}))
+    view = rf.PaxosView(TINY, s)
+    assert view.chosen() == {"v1"} and view.votes()["a2"] == {(0, "v1")}
+    assert view.voting().chosen_at(0, "v1") and view.max_val["a3"] is None
+    with pytest.raises(RefinementError, match=r"must be a paxos_lib\.tla\.TlaState"):
+        rf.PaxosView(TINY, voting_initial(TINY))
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: check_inductive(lambda s: True, MICRO, spec="raft"),
+         "unknown spec 'raft'; expected 'voting' or 'paxos'"),
+        (lambda: check_inductive(lambda s: True, TINY, spec="paxos"),
+         r"type-correct Paxos states, more than the 250,000 .*one acceptor|acceptors=1"),
+        (lambda: check_inductive(lambda s: None, MICRO, spec="paxos"),
+         "must return True or False, but returned None"),
+    ],
+)
+def test_bad_paxos_induction_arguments(call, match):
+    with pytest.raises(RefinementError, match=match):
+        call()
