@@ -3,7 +3,8 @@
 ``plot_refinement(results)`` takes ``RefinementResult`` objects of ``check_refinement`` (the
 steps Paxos → Voting and Voting → Consensus) and draws one column per quorum system: three
 boxes, the specs from the most abstract at the top to Paxos at the bottom, each naming how
-many of its states the check met, and between two boxes an arrow whose label says whether
+many of its states the check met (a failed check stopped early, so its count reads "states
+seen"), and between two boxes an arrow whose label says whether
 the lower spec implements the upper one (how many steps map to steps and to stutters), or
 after how many steps a behaviour breaks it.  The verdict is written in words (✓ / ✗ and a
 sentence), never told by colour alone.  Like every picture here it takes ``ax=`` and
@@ -57,13 +58,16 @@ def plot_refinement(results: Sequence[RefinementResult], ax: Axes | None = None)
     for col, model in enumerate(columns):
         x = col * 2.6
         mine = {r.levels: r for r in results if r.model is model}
-        counts = {}
-        if "paxos-voting" in mine:
-            counts["Paxos"] = f"{mine['paxos-voting'].states:,} states"
-            counts["Voting"] = f"{mine['paxos-voting'].images:,} states"
-        if "voting-consensus" in mine:
-            counts.setdefault("Voting", f"{mine['voting-consensus'].states:,} states")
-            counts["Consensus"] = f"{mine['voting-consensus'].images:,} states"
+        counts: dict[str, str] = {}
+        for levels in _STEPS:  # bottom up, so Voting shows what Paxos reached when both ran
+            r = mine.get(levels)
+            if r is None:
+                continue
+            # a failed check stopped early: it saw only some states, and says so
+            counts.setdefault(r.lower, f"{r.states:,} states" if r.ok
+                              else f"{r.states:,} states seen")
+            if r.ok:
+                counts[r.upper] = f"{r.images:,} states"
         for level, y in _LEVEL_Y.items():
             label = level if level not in counts else f"{level}\n{counts[level]}"
             ax.text(x, y, label, ha="center", va="center", fontsize=11, color=TEXT,
