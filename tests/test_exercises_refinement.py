@@ -49,6 +49,20 @@ def test_votes_safe_alone_lets_two_values_into_one_ballot():
     assert any("does not imply agreement" in p for p in feedback.problems)
     assert any("two acceptors voted for different values in the same ballot" in p
                for p in feedback.problems)
+    assert any("Both are chosen in ballot 0" in p for p in feedback.problems)
+
+
+def test_one_value_per_ballot_alone_is_told_where_two_values_come_from():
+    def one_value(s):  # type: ignore[no-untyped-def]
+        values_in: dict = {}
+        for a in s.acceptors:
+            for b, v in s.votes[a]:
+                values_in.setdefault(b, set()).add(v)
+        return all(len(values) == 1 for values in values_in.values())
+
+    (problem,) = check(one_value).problems
+    assert problem.startswith("it does not imply agreement")
+    assert "v1 is chosen in ballot 0 and v2 in ballot 1" in problem
 
 
 def test_the_learners_mistakes_become_feedback_not_errors():

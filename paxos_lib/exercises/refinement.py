@@ -14,7 +14,8 @@ A failure of 3 is told as the counterexample to induction the checker found: the
 where the invariant holds, the step, the state where it no longer does, in plain words.  The
 hint that follows says what kind of state the invariant still lets through (one where a vote
 already cast can no longer be trusted, or one where two acceptors disagree within a ballot),
-never how to write the condition that rules it out.
+never how to write the condition that rules it out; so does the hint after a state that
+satisfies the invariant with two values chosen.
 """
 
 from __future__ import annotations
@@ -66,6 +67,16 @@ def _chosen_at(model: TlaModel, s: VotingState) -> list[tuple[int, str]]:
     return sorted((b, v) for v, b in found.items())
 
 
+def _agreement_hint(model: TlaModel, d: VotingState) -> str:
+    chosen_at = _chosen_at(model, d)
+    (low, lv), (high, hv) = chosen_at[0], chosen_at[-1]
+    if low == high:
+        return (f". Both are chosen in ballot {low}: your invariant allows acceptors to vote "
+                "for different values in one ballot")
+    return (f". {lv} is chosen in ballot {low} and {hv} in ballot {high}: ask what the votes "
+            f"for {hv} in ballot {high} should have required of the ballots below it")
+
+
 def _cti_hint(model: TlaModel, before: VotingState, label: str, after: VotingState) -> str:
     if any(len(vs) > 1 for vs in _ballot_values(before).values()):
         return ("In the first state two acceptors voted for different values in the same "
@@ -102,7 +113,8 @@ def check_inductive_invariant(fn: Callable[[VotingView], Any]) -> Feedback:
         d = result.disagreement
         assert d is not None
         problems.append(f"it does not imply agreement: it holds in the state "
-                        f"[{format_voting(model, d)}], where {_chosen_words(model, d)}")
+                        f"[{format_voting(model, d)}], where {_chosen_words(model, d)}"
+                        + _agreement_hint(model, d))
     if not result.inductive:
         assert result.cti is not None
         before, label, after = result.cti
