@@ -184,6 +184,28 @@ def dedup(table, client, request):  # type: ignore[no-untyped-def]
     return ("ignore", None)
 
 
+def inductive_invariant(s):  # type: ignore[no-untyped-def]
+    def safe_at(b, v):
+        return all(any(all(s.voted_for(a, c, v) or s.cannot_vote_at(a, c) for a in q)
+                       for q in s.quorums) for c in range(b))
+
+    values_in = {}
+    for a in s.acceptors:
+        for b, v in s.votes[a]:
+            if not safe_at(b, v):
+                return False
+            values_in.setdefault(b, set()).add(v)
+    return all(len(values) == 1 for values in values_in.values())
+
+
+def one_value_per_ballot(s):  # type: ignore[no-untyped-def]
+    values_in = {}
+    for a in s.acceptors:
+        for b, v in s.votes[a]:
+            values_in.setdefault(b, set()).add(v)
+    return all(len(values) == 1 for values in values_in.values())
+
+
 # -- wrong answers that need more than a lambda ------------------------------------------------
 
 
@@ -416,6 +438,12 @@ CASES: dict[str, Case] = {
         (install_any_snapshot, "a second time (a second payment"),
         (install_dropping_log, "you dropped the log entries"),
         (install_keeping_clients, "applied inside the snapshot, would run again"),
+    )),
+    "inductive_invariant": Case(ex.check_inductive_invariant, inductive_invariant,
+                                ("cannot_vote_at", "safe_at", "range(b)"), (
+        (lambda s: len(s.chosen()) <= 1, "could still be chosen in the lower ballot 0"),
+        (one_value_per_ballot, "it does not imply agreement"),
+        (lambda s: False, "it is false in the initial state"),
     )),
 }
 
