@@ -296,7 +296,7 @@ def test_eager_compaction_is_caught_with_a_shortest_counterexample() -> None:
 def test_explorer_finds_no_violation_with_snapshots() -> None:
     result = explore(ReplicaCluster(3, snapshot_every=1), [C[0]], max_ballot=1, max_depth=10)
     assert result.violation is None and result.end == "bound"
-    assert result.states == 12483
+    assert result.states == 12475
     example = replay_orders(result.examples["all-applied"])
     assert all(r.snapshot is not None for r in replicas(example.world))
     sim = lagging_start()

@@ -356,6 +356,8 @@ def catch_up_from(d: Any, dst: str, prefix: int) -> int:
 def install(d: Any, msg: InstallSnapshot) -> None:
     """The install rule (see the module docstring)."""
     s = msg.slot
+    if msg.src == d.leader:
+        d.suspect = False  # the leader answered (as a catch-up reply would)
     if s <= d.applied and not d.rules.install_older:
         return  # nothing new in it: never go back
     snap = msg.snapshot
