@@ -38,7 +38,8 @@ The rules (Raft, figure 2 of Ongaro and Ousterhout's paper), numbered for lesson
 7. **Applying.**  Every server applies its committed entries in index order to its
    ``OrderBook``; followers learn the commit index from the leader's ``AppendEntries``.
 8. **Clients.**  A follower passes a client's command to the leader it knows (``Forward``);
-   with no leader known it waits for its election timer.  A follower holding a command that
+   with no leader known it waits for its election timer.  A server that is not leading
+   drops a forwarded command (the forwarder still holds it).  A follower holding a command that
    is not applied forwards it again when its timer fires, and if the timer fires a second
    time with no word from the leader, it starts an election (rule 2).
 9. **Finishing old terms.**  A leader whose log ends with uncommitted entries of earlier
@@ -200,7 +201,9 @@ class RaftServer:
             d.on_append_reply(msg)
         elif isinstance(msg, Forward):
             d.see_term(msg.term)
-            d.take(msg.command, msg.src)
+            if d.role == "leader":
+                d.take(msg.command, msg.src)
+            # not leading: drop it; the forwarder keeps the command and retries (rule 8)
         return d.finish()
 
     def on_timeout(self, rules: RaftRules) -> Step:
