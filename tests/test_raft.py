@@ -81,7 +81,7 @@ def test_one_vote_per_term_and_only_for_an_up_to_date_log() -> None:
 
 
 def test_append_entries_checks_prev_truncates_conflicts_and_commits() -> None:
-    f = RaftServer(node="s2", term=2, log=((1, A), (1, B)))
+    f = RaftServer(node="s2", term=2, log=((1, A), (1, B)), leader="s1")
     # prev entry missing: refused, with the follower's length as a hint
     m = AppendEntries(src="s1", dst="s2", ballot=Ballot(2, "s1"), prev_index=3, prev_term=2,
                       entries=((2, "noop"),), commit=0)

@@ -23,9 +23,10 @@ message               meaning
 
 History.  The engine keeps a set of facts read off every message sent (``World.votes``,
 through each message's ``vote``).  Raft's properties need two: ``AppendEntries`` records that
-its sender led ``term`` (``(leader, ("leader", term), "leader")``), and a granted
-``VoteReply`` records a vote (``(voter, ("vote", term), candidate)``).  A new leader sends
-``AppendEntries`` to every peer at once, so every leader of every term is on record.
+its sender led ``term`` (``(leader, "leader", term, "")``), and a granted ``VoteReply``
+records a vote (``(voter, "vote", term, candidate)``).  A new leader sends
+``AppendEntries`` to every peer at once, so every leader of every term is on record.  The
+facts have four parts, not a Paxos vote's three, so no Paxos reader takes them for votes.
 
 Log entries are ``(term, command)`` pairs; commands travel as text (``str(Command)``) as in
 Multi-Paxos, so traces stay plain JSON.
@@ -130,9 +131,9 @@ class VoteReply(_Termed, Message):
         return f"vote t{self.term} {'yes' if self.granted else 'no'}"
 
     @property
-    def vote(self) -> tuple[str, tuple[str, int], str] | None:  # type: ignore[override]
-        """A granted vote, for the history: ``(voter, ("vote", term), candidate)``."""
-        return (self.src, ("vote", self.term), self.dst) if self.granted else None
+    def vote(self) -> tuple[str, str, int, str] | None:  # type: ignore[override]
+        """A granted vote, for the history: ``(voter, "vote", term, candidate)``."""
+        return (self.src, "vote", self.term, self.dst) if self.granted else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -178,9 +179,9 @@ class AppendEntries(_Termed, Message):
                 f"commit {self.commit}")
 
     @property
-    def vote(self) -> tuple[str, tuple[str, int], str]:  # type: ignore[override]
-        """For the history: the sender led ``term``."""
-        return (self.src, ("leader", self.term), "leader")
+    def vote(self) -> tuple[str, str, int, str]:  # type: ignore[override]
+        """For the history: the sender led ``term``, ``(leader, "leader", term, "")``."""
+        return (self.src, "leader", self.term, "")
 
     def to_dict(self) -> dict[str, object]:
         out = Message.to_dict(self)

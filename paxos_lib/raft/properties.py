@@ -95,9 +95,9 @@ def order_states(world: World, node: str) -> dict[int, str]:
 def leaders(world: World) -> dict[int, frozenset[str]]:
     """``{term: every server that led it}`` (history, plus the servers leading now)."""
     out: dict[int, set[str]] = {}
-    for who, key, _ in world.votes:
-        if isinstance(key, tuple) and key[0] == "leader":
-            out.setdefault(key[1], set()).add(who)  # type: ignore[arg-type]
+    for fact in world.votes:
+        if len(fact) == 4 and fact[1] == "leader":
+            out.setdefault(fact[2], set()).add(fact[0])  # type: ignore[arg-type,misc]
     for s in servers(world):
         if s.is_leader:
             out.setdefault(s.term, set()).add(s.node)
@@ -107,9 +107,9 @@ def leaders(world: World) -> dict[int, frozenset[str]]:
 def votes_cast(world: World) -> dict[tuple[str, int], frozenset[str]]:
     """``{(voter, term): the candidates it granted its vote}`` (history)."""
     out: dict[tuple[str, int], set[str]] = {}
-    for who, key, candidate in world.votes:
-        if isinstance(key, tuple) and key[0] == "vote":
-            out.setdefault((who, key[1]), set()).add(candidate)  # type: ignore[arg-type]
+    for fact in world.votes:
+        if len(fact) == 4 and fact[1] == "vote":
+            out.setdefault((fact[0], fact[2]), set()).add(fact[3])  # type: ignore[arg-type,misc]
     return {k: frozenset(v) for k, v in sorted(out.items())}
 
 

@@ -48,7 +48,11 @@ The rules (Raft, figure 2 of Ongaro and Ousterhout's paper), numbered for lesson
 
 Timer.  A server's timer is armed exactly while it has work the environment must wake it for
 (``busy``): a candidate always; a leader while a peer lags (entries or commit index) or its
-own log has uncommitted entries; a follower while it holds client commands not yet applied.
+own log has uncommitted entries; a follower while it holds client commands not yet applied,
+or while it knows of a term whose candidate it did not vote for and of no leader in it
+(except just after a restart).  Such a follower starts an election on its second timeout:
+without it, a candidate whose log is too old to win could keep raising the term while the
+servers that could win wait.
 NOTE: Raft's election timeouts are randomized so that two followers rarely time out together.
 Here the seeded scheduler picks which armed timer fires (and ``Faults.timeout`` fires one
 early), which is that randomization; the explorer tries every order.  And as in Multi-Paxos,
@@ -124,6 +128,7 @@ class RaftServer:
     peer_commit: _PerPeer = ()
     pending: tuple[str, ...] = ()
     suspect: bool = False
+    restarted: bool = False
     backoff: int = 0
 
     def __post_init__(self) -> None:
@@ -165,7 +170,14 @@ class RaftServer:
             n = len(self.log)
             return any(match.get(p, 0) < n or got.get(p, 0) < self.commit
                        for p in rules.peers(self.node))
-        return bool(self.pending)
+        if self.pending:
+            return True
+        # We saw a term start but refused its candidate (or never heard from it), and know
+        # no leader: the election timer runs, so that some server starts the next election.
+        # Not after a restart: a live leader will be heard from when there is work.  (A
+        # server that granted its vote leaves the retrying to the candidate.)
+        return (self.leader is None and self.term > 0 and self.voted_for is None
+                and not self.restarted)
 
     def describe(self) -> str:
         """One line for traces and tables."""
@@ -179,6 +191,23 @@ class RaftServer:
         if self.pending:
             parts.append(f"{len(self.pending)} pending")
         return ", ".join(parts)
+
+    def view_lines(self) -> list[str]:
+        """Two short lines for the cluster view (``paxos_lib.viz.viewmodel``)."""
+        vote = "" if self.voted_for is None else f" · voted {self.voted_for}"
+        return [f"{self.role} · term {self.term}{vote}",
+                f"log {len(self.log)} · commit {self.commit} · applied {len(self.applied)}"]
+
+    def view_log(self) -> list[dict[str, object]]:
+        """The log for the cluster view, one slot per entry (slot = Raft index): ``applied``,
+        ``committed``, or ``accepted`` (held, not known committed), with its term."""
+        out: list[dict[str, object]] = []
+        for i, (term, command) in enumerate(self.log):
+            status = ("applied" if i < len(self.applied) else
+                      "committed" if i < self.commit else "accepted")
+            out.append({"slot": i + 1, "status": status, "command": command,
+                        "ballot": f"t{term}", "noop": command == NOOP_TEXT})
+        return out
 
     # -- the engine's interface ---------------------------------------------------------------
 
@@ -221,7 +250,7 @@ class RaftServer:
         applied, and the server is a follower that knows no leader."""
         return RaftServer(node=self.node, term=self.term, voted_for=self.voted_for,
                           log=self.log, applied=self.applied, book=self.book,
-                          commit=len(self.applied))
+                          commit=len(self.applied), restarted=True)
 
 
 _FIELDS = tuple(f.name for f in fields(RaftServer))
@@ -305,6 +334,7 @@ class _Draft:
         if term > self.term:
             self.term = term
             self.voted_for = None
+            self.restarted = False
             self.become_follower(None)
 
     def become_follower(self, leader: str | None) -> None:
@@ -425,6 +455,7 @@ class _Draft:
             self.become_follower(None)
         self.follow(msg.src)
         self.suspect = False
+        self.restarted = False
         prev = msg.prev_index
         if prev > len(self.log) or self.term_of(prev) != msg.prev_term:
             self.send(AppendReply(src=self.node, dst=msg.src, ballot=Ballot(self.term, msg.src),
@@ -512,6 +543,12 @@ class _Draft:
             for peer in self.peers():
                 if match.get(peer, 0) < len(self.log) or got.get(peer, 0) < self.commit:
                     self.replicate(peer)
+            return
+        if self.leader is None and not self.pending:
+            if self.suspect:
+                self.start_election()  # rule 2: still no leader after a whole timeout
+            else:
+                self.suspect = True
             return
         if self.pending:
             if self.suspect or self.leader is None or self.leader == self.node:
