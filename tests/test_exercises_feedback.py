@@ -184,6 +184,43 @@ def dedup(table, client, request):  # type: ignore[no-untyped-def]
     return ("ignore", None)
 
 
+def commit_index(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    for n in range(len(log_terms), commit_index, -1):
+        stored = sum(1 for m in match_index if m >= n)
+        if log_terms[n - 1] == current_term and stored >= majority:
+            return n
+    return commit_index
+
+
+def counting_copies(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]  # lesson 09's starter
+    for n in range(len(log_terms), commit_index, -1):
+        if sum(1 for m in match_index if m >= n) >= majority:
+            return n
+    return commit_index
+
+
+def every_server(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    for n in range(len(log_terms), commit_index, -1):
+        if log_terms[n - 1] == current_term and all(m >= n for m in match_index):
+            return n
+    return commit_index
+
+
+def last_entry_only(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    n = len(log_terms)
+    if n > commit_index and log_terms[-1] == current_term and sum(
+            1 for m in match_index if m >= n) >= majority:
+        return n
+    return commit_index
+
+
+def from_scratch(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    for n in range(len(log_terms), 0, -1):
+        if log_terms[n - 1] == current_term and sum(1 for m in match_index if m >= n) >= majority:
+            return n
+    return 0
+
+
 # -- wrong answers that need more than a lambda ------------------------------------------------
 
 
@@ -378,6 +415,13 @@ CASES: dict[str, Case] = {
         (lambda t, c, r: ("apply", None), "'pay #42' happens twice"),
         (lambda t, c, r: ("apply", None) if c not in t or r > t[c][0] else ("ignore", None),
          "ignoring the retry leaves it waiting forever"),
+    )),
+    "raft_commit": Case(ex.check_raft_commit, commit_index,
+                        ("== current_term", "!= current_term", "log_terms[n - 1]"), (
+        (counting_copies, "from an earlier term"),
+        (every_server, "you waited until every server held"),
+        (last_entry_only, "although the last entry cannot be yet"),
+        (from_scratch, "went backwards"),
     )),
 }
 
