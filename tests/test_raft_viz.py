@@ -59,3 +59,10 @@ def test_the_side_by_side_figure_has_one_bar_per_protocol_and_measure() -> None:
         px.viz.plot_raft_vs_multipaxos({"raft": figures["raft"],
                                         "multi-paxos": {"messages_per_command": 1,
                                                         "recovery_steps": 1}})
+
+
+def test_the_cluster_view_replays_a_raft_trace_in_a_raft_simulation() -> None:
+    sim = figure8("raft-commit-old-term")
+    view = px.viz.ClusterView(sim.trace, at=5)
+    assert type(view.ctl.sim).__name__ == "RaftSimulation"
+    assert len(view.ctl.sim.trace) == 5

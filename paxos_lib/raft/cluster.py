@@ -219,6 +219,13 @@ class RaftCluster:
 
         return RaftTrace
 
+    @property
+    def simulation_class(self) -> type:
+        """The simulation a view builds to replay a Raft trace."""
+        from paxos_lib.raft.simulation import RaftSimulation  # it imports this module
+
+        return RaftSimulation
+
     # -- what must hold ---------------------------------------------------------------------------
 
     @property
