@@ -239,6 +239,25 @@ def test_comparison_runs_both_protocols_on_the_same_scenarios() -> None:
     assert set(table) == {"multi-paxos", "raft"}
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_every_property_holds_after_every_step_of_seeded_runs_with_faults(seed: int) -> None:
+    faults = Faults(drop=0.15, duplicate=0.1, crash=0.05, recover=0.2, partition=0.03,
+                    heal=0.15, timeout=0.05)
+    sim = RaftSimulation(3, seed=seed)
+    commands = [str(create(k, f"c{k}", 1)) for k in range(1, 4)]
+    for step in range(400):
+        if step % 40 == 0 and step // 40 < len(commands):
+            up = [n for n in sim.cluster.node_ids if n not in sim.world.crashed]
+            if up:
+                sim.submit(up[step % len(up)], commands[step // 40])
+        action = sim.next_random_action(faults)
+        if action is None:
+            break
+        sim.apply(action)
+        bad = [v for v in sim.check() if not v.holds]
+        assert not bad, (step, bad, sim.trace.numbered())
+
+
 # -- bad arguments ------------------------------------------------------------------------------
 
 
@@ -279,6 +298,12 @@ def test_bad_arguments_are_refused() -> None:
         partition("raft", isolate="everyone")
     with pytest.raises(SimulationError, match="no append of term 9"):
         deliver(RaftSimulation(3), "append", "s1", "s2", 9)
+    with pytest.raises(ConfigError, match="unknown Raft message kind 'prepare'"):
+        deliver(RaftSimulation(3), "prepare", "s1", "s2", 1)
+    with pytest.raises(UnknownNodeError, match="unknown server 'r1'"):
+        deliver(RaftSimulation(3), "append", "r1", "s2", 1)
+    with pytest.raises(ConfigError, match="commit_rule must be a function"):
+        figure8(commit_rule="count")
     with pytest.raises(PaxosError):
         apply(initial_world(RaftCluster(3)), Timeout("s1"))  # no timer armed
     assert RAFT_VARIANTS == ("classic", "raft-commit-old-term")

@@ -40,6 +40,15 @@ FIGURE8_COMMANDS = (str(create(42, "c1", 1)), str(create(42, "c2", 1)))
 
 def deliver(sim: RaftSimulation, kind: str, src: str, dst: str, term: int) -> None:
     """Deliver the in-flight ``kind`` message of ``term`` from ``src`` to ``dst``."""
+    if not isinstance(sim, RaftSimulation):
+        raise ConfigError(f"deliver needs a RaftSimulation, got {sim!r}")
+    if kind not in RaftSimulation.MESSAGE_KINDS:
+        raise ConfigError(f"unknown Raft message kind {kind!r}; kinds: "
+                          f"{', '.join(RaftSimulation.MESSAGE_KINDS)}")
+    sim.cluster.check_node(src)
+    sim.cluster.check_node(dst)
+    if isinstance(term, bool) or not isinstance(term, int) or term < 0:
+        raise ConfigError(f"term must be an int >= 0, got {term!r}")
     for m in sim.world.inflight:
         if kind == m.KIND and m.src == src and m.dst == dst and m.ballot.round == term:
             sim.apply(Deliver(m))
