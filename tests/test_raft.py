@@ -313,3 +313,19 @@ def test_bad_arguments_are_refused() -> None:
         RaftCluster(3, backoff=False)
     assert CancelTimer  # the timer is cancelled through the same effects as Multi-Paxos
     assert Propose
+
+
+def test_raft_modules_import_nothing_heavy() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, paxos_lib.raft, paxos_lib.raft.compare, paxos_lib.raft.scenarios, "
+            "paxos_lib.exercises.raft; "
+            "print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('networkx', 'matplotlib', 'ipywidgets')))")
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

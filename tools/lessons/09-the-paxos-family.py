@@ -62,7 +62,7 @@ SEED = 0
 # %%
 from paxos_lib.raft import RaftSimulation, server_rows
 from paxos_lib.raft.compare import compare
-from paxos_lib.raft.scenarios import FIGURE8_COMMANDS, deliver, figure8, figure8_values
+from paxos_lib.raft.scenarios import deliver, figure8, figure8_values
 
 raft = RaftSimulation(3, seed=SEED)
 raft.submit("s1", "create #42 (c42/1)")
