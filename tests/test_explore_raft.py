@@ -28,6 +28,20 @@ def test_classic_raft_is_safe_in_every_state_of_a_small_model(terms: int, states
     assert all(sim.applied(s) == (CMD,) for s in ("s1", "s2", "s3"))
 
 
+def test_a_crash_and_restart_keeps_raft_safe_with_one_term() -> None:
+    # term, vote and log survive the crash; nothing breaks anywhere in the space
+    r = explore(MODEL, {"s1": CMD}, max_ballot=1, max_crashes=1)
+    assert r.end == "exhausted" and r.violation is None
+    assert r.states == 7380
+
+
+@pytest.mark.slow
+def test_classic_raft_with_three_terms_is_safe_everywhere() -> None:
+    r = explore(MODEL, {"s1": CMD}, max_ballot=3)
+    assert r.end == "exhausted" and r.violation is None
+    assert r.states == 40665
+
+
 @pytest.mark.slow
 def test_commit_old_term_gives_the_figure8_counterexample() -> None:
     start = figure8("raft-commit-old-term")
