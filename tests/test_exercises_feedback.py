@@ -219,6 +219,26 @@ def from_scratch(log_terms, match_index, current_term, commit_index, majority): 
         if log_terms[n - 1] == current_term and sum(1 for m in match_index if m >= n) >= majority:
             return n
     return 0
+def inductive_invariant(s):  # type: ignore[no-untyped-def]
+    def safe_at(b, v):
+        return all(any(all(s.voted_for(a, c, v) or s.cannot_vote_at(a, c) for a in q)
+                       for q in s.quorums) for c in range(b))
+
+    values_in = {}
+    for a in s.acceptors:
+        for b, v in s.votes[a]:
+            if not safe_at(b, v):
+                return False
+            values_in.setdefault(b, set()).add(v)
+    return all(len(values) == 1 for values in values_in.values())
+
+
+def one_value_per_ballot(s):  # type: ignore[no-untyped-def]
+    values_in = {}
+    for a in s.acceptors:
+        for b, v in s.votes[a]:
+            values_in.setdefault(b, set()).add(v)
+    return all(len(values) == 1 for values in values_in.values())
 
 
 # -- wrong answers that need more than a lambda ------------------------------------------------
@@ -422,6 +442,12 @@ CASES: dict[str, Case] = {
         (every_server, "you waited until every server held"),
         (last_entry_only, "although the last entry cannot be yet"),
         (from_scratch, "went backwards"),
+    )),
+    "inductive_invariant": Case(ex.check_inductive_invariant, inductive_invariant,
+                                ("cannot_vote_at", "safe_at", "range(b)"), (
+        (lambda s: len(s.chosen()) <= 1, "could still be chosen in the lower ballot 0"),
+        (one_value_per_ballot, "it does not imply agreement"),
+        (lambda s: False, "it is false in the initial state"),
     )),
 }
 

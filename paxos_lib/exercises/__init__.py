@@ -42,3 +42,9 @@ from paxos_lib.exercises.snippet_schedule import __all__ as _snippet_schedule
 __all__ = ["Feedback", *_acceptor_rules, *_learners, *_proposer_rules, *_failures,
            *_liveness, *_multipaxos, *_chosen, *_invariants, *_canonical, *_scenes,
            *_snippet_schedule, *_raft]
+
+# lesson 09, part 1: an inductive invariant of Voting
+from paxos_lib.exercises.refinement import *  # noqa: F403
+from paxos_lib.exercises.refinement import __all__ as _refinement
+
+__all__ += [*_refinement]
