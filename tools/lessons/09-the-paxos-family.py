@@ -299,9 +299,10 @@ axes = px.viz.plot_raft_vs_multipaxos(figures)
 # follower holding the client's command times out twice, wins an election (phase 1 or a
 # vote round) and replicates. The partition shows a real difference: the cut-off Raft server
 # starts a new election, *with a new term*, every time its timer fires, while a Multi-Paxos
-# candidate resends the same ballot; when the partition heals, Raft's higher term forces
-# the majority's leader to step down, although the returning server's log is too old to
-# win. Production Raft adds a *pre-vote* round to avoid exactly that.
+# candidate resends the same ballot. When the partition heals, both lose their leader (the
+# returning server's higher ballot or term preempts it), but Raft pays more to settle: its
+# returning server's log is too old to win, so the others must run yet another election.
+# Production Raft adds a *pre-vote* round to avoid exactly that.
 
 # %% [markdown]
 # ## What we saw
@@ -330,8 +331,8 @@ axes = px.viz.plot_raft_vs_multipaxos(figures)
 #   majority's is elected, so a new leader never recovers slots from the others. The price
 #   is the commit rule: a leader counts copies only of an entry of its own term (figure 8);
 #   the explorer finds the shortest way to lose an entry without it.
-# - Without pre-vote, a cut-off Raft server raises its term at every timeout and unseats the
-#   leader when it comes back; a Multi-Paxos candidate retries one ballot.
+# - Without pre-vote, a cut-off Raft server raises its term at every timeout, where a
+#   Multi-Paxos candidate retries one ballot; when it comes back, both unseat the leader.
 #
 # This is the course's last lesson; [01 · One acceptor](01-one-acceptor.ipynb) is where it
 # started.
