@@ -66,3 +66,25 @@ def test_the_cluster_view_replays_a_raft_trace_in_a_raft_simulation() -> None:
     view = px.viz.ClusterView(sim.trace, at=5)
     assert type(view.ctl.sim).__name__ == "RaftSimulation"
     assert len(view.ctl.sim.trace) == 5
+
+
+def test_the_bench_prints_both_protocols_side_by_side() -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parents[1] / "bench" / "raft_vs_multipaxos.py"
+    done = subprocess.run([sys.executable, str(bench), "--quick", "--json"],
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["seeds"] == 2 and data["servers"] == 3
+    for protocol in ("multi-paxos", "raft"):
+        row = data[protocol]
+        assert row["messages_per_command"] > 0 and row["recovery_steps"] > 0
+        assert row["applied_during_partition"] == 3
+    assert data["raft"]["isolated_epochs"] > data["multi-paxos"]["isolated_epochs"]
+    bad = subprocess.run([sys.executable, str(bench), "--servers", "2"],
+                         capture_output=True, text=True, timeout=600, check=False)
+    assert bad.returncode == 2 and "--servers" in bad.stderr
