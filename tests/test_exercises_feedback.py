@@ -184,6 +184,41 @@ def dedup(table, client, request):  # type: ignore[no-untyped-def]
     return ("ignore", None)
 
 
+def commit_index(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    for n in range(len(log_terms), commit_index, -1):
+        stored = sum(1 for m in match_index if m >= n)
+        if log_terms[n - 1] == current_term and stored >= majority:
+            return n
+    return commit_index
+
+
+def counting_copies(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]  # lesson 09's starter
+    for n in range(len(log_terms), commit_index, -1):
+        if sum(1 for m in match_index if m >= n) >= majority:
+            return n
+    return commit_index
+
+
+def every_server(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    for n in range(len(log_terms), commit_index, -1):
+        if log_terms[n - 1] == current_term and all(m >= n for m in match_index):
+            return n
+    return commit_index
+
+
+def last_entry_only(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    n = len(log_terms)
+    if n > commit_index and log_terms[-1] == current_term and sum(
+            1 for m in match_index if m >= n) >= majority:
+        return n
+    return commit_index
+
+
+def from_scratch(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    for n in range(len(log_terms), 0, -1):
+        if log_terms[n - 1] == current_term and sum(1 for m in match_index if m >= n) >= majority:
+            return n
+    return 0
 def inductive_invariant(s):  # type: ignore[no-untyped-def]
     def safe_at(b, v):
         return all(any(all(s.voted_for(a, c, v) or s.cannot_vote_at(a, c) for a in q)
@@ -438,6 +473,13 @@ CASES: dict[str, Case] = {
         (install_any_snapshot, "a second time (a second payment"),
         (install_dropping_log, "you dropped the log entries"),
         (install_keeping_clients, "applied inside the snapshot, would run again"),
+    )),
+    "raft_commit": Case(ex.check_raft_commit, commit_index,
+                        ("== current_term", "!= current_term", "log_terms[n - 1]"), (
+        (counting_copies, "from an earlier term"),
+        (every_server, "you waited until every server held"),
+        (last_entry_only, "although the last entry cannot be yet"),
+        (from_scratch, "went backwards"),
     )),
     "inductive_invariant": Case(ex.check_inductive_invariant, inductive_invariant,
                                 ("cannot_vote_at", "safe_at", "range(b)"), (

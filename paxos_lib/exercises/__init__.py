@@ -32,6 +32,8 @@ from paxos_lib.exercises.multipaxos import *  # noqa: F403
 from paxos_lib.exercises.multipaxos import __all__ as _multipaxos
 from paxos_lib.exercises.proposer_rules import *  # noqa: F403
 from paxos_lib.exercises.proposer_rules import __all__ as _proposer_rules
+from paxos_lib.exercises.raft import *  # noqa: F403
+from paxos_lib.exercises.raft import __all__ as _raft
 from paxos_lib.exercises.scenes import *  # noqa: F403
 from paxos_lib.exercises.scenes import __all__ as _scenes
 from paxos_lib.exercises.snapshots import *  # noqa: F403
@@ -41,7 +43,7 @@ from paxos_lib.exercises.snippet_schedule import __all__ as _snippet_schedule
 
 __all__ = ["Feedback", *_acceptor_rules, *_learners, *_proposer_rules, *_failures,
            *_liveness, *_multipaxos, *_chosen, *_invariants, *_canonical, *_scenes,
-           *_snippet_schedule]
+           *_snippet_schedule, *_raft]
 
 # lesson 09, part 1: an inductive invariant of Voting
 from paxos_lib.exercises.refinement import *  # noqa: F403

@@ -283,7 +283,8 @@ class OrdersSimulation(Simulation):
         before = len(self.world.inflight)
         old_nodes = self.world.nodes
         world = super().apply(action)
-        self._snapshots.append(new_snapshots(old_nodes, world.nodes))
+        # (setdefault: a subclass with its own __init__, such as RaftSimulation, has none yet)
+        self.__dict__.setdefault("_snapshots", []).append(new_snapshots(old_nodes, world.nodes))
         if isinstance(action, Deliver | Propose | Timeout | Recover):
             gone = 1 if isinstance(action, Deliver) and self.network == "lossy" else 0
             self._sent.append(len(world.inflight) - before + gone)
@@ -294,13 +295,13 @@ class OrdersSimulation(Simulation):
     def undo(self, steps: int = 1) -> World:
         world = super().undo(steps)
         del self._sent[len(self._steps):]
-        del self._snapshots[len(self._steps):]
+        del self.__dict__.setdefault("_snapshots", [])[len(self._steps):]
         return world
 
     @property
     def snapshots(self) -> int:
         """How many snapshots the replicas have taken or installed so far."""
-        return sum(self._snapshots)
+        return sum(self.__dict__.get("_snapshots", ()))
 
     def submit(self, replica: str, command: Command | str) -> World:
         """A client hands ``command`` (a ``Command`` or its text) to ``replica``."""

@@ -163,7 +163,146 @@ print(px.check_inductive(one_value_per_ballot, TINY))
 # %% [markdown]
 # ## Part 4 · Raft beside Multi-Paxos
 #
-# <!-- part 4 (raft): its cells follow this one, up to the summary. -->
+# Raft (Ongaro and Ousterhout, 2014) is the protocol most engineers meet first. Put it beside
+# lesson 07's Multi-Paxos and most of it is familiar: a **majority** of servers must store
+# every decision, one **leader** at a time takes the clients' commands, and every server
+# applies the same **log** of commands, in order, to its own order book. `paxos_lib.raft`
+# runs Raft on the same engine, with the same order commands, the same faults and the same
+# checker; terms play the part of ballots.
+#
+# Raft decides three things differently:
+#
+# 1. **No holes.** A leader only appends to the end of its own log, and makes every
+#    follower's log match its own (AppendEntries names the entry just before the new ones; a
+#    follower that lacks it refuses, and the leader backs up). Multi-Paxos decides each slot
+#    on its own and fills gaps with no-ops.
+# 2. **Only an up-to-date candidate is elected.** A server votes at most once per term, and
+#    only for a candidate whose log ends in a later term, or in the same term and no shorter.
+#    So a new leader already holds every committed entry: it never asks the others for their
+#    votes in open slots, as a Multi-Paxos leader does after phase 1.
+# 3. **The commit rule.** A leader counts the servers that store an entry, but it may commit
+#    only an entry *of its own term* that way; older entries are committed along with it.
+#
+# Here is order 42 on three Raft servers: `s1` receives the create, waits for its election
+# timer (the seeded scheduler decides when it fires, which is Raft's randomized timeout),
+# wins term 1, and replicates.
+
+# %%
+from paxos_lib.raft import RaftSimulation, server_rows
+from paxos_lib.raft.compare import compare
+from paxos_lib.raft.scenarios import deliver, figure8, figure8_values
+
+raft = RaftSimulation(3, seed=SEED)
+raft.submit("s1", "create #42 (c42/1)")
+raft.settle()
+print(raft.trace.numbered())
+for row in server_rows(raft.world):
+    print(row["server"], row["role"], "term", row["term"], "log", row["log"])
+
+# %%
+ax = px.viz.sequence_chart(raft.trace)
+
+# %% [markdown]
+# 15<!--out--> steps, the shape of Multi-Paxos's first command: a vote round (request-vote
+# and vote, Raft's phase 1), an append round (append and append-reply, Raft's phase 2), and a
+# heartbeat that carries the leader's commit index to the followers, which then apply the
+# entry. A log entry is written `term:command`.
+#
+# ### Figure 8: why the commit rule looks at the term
+#
+# The Raft paper's figure 8 shows the one place where counting copies is not enough. We
+# play it on three servers, with two clients that both create order 42:
+#
+# 1. `s1` wins term 1 and appends `create #42 (c1/1)`, which nobody else receives;
+# 2. `s2` wins term 2 with `s3`'s vote (their logs are both empty) and appends
+#    `create #42 (c2/1)` at the same index 1, which nobody else receives either;
+# 3. `s1` wins term 3 with `s3`'s vote (`s1`'s log ends in term 1, `s3`'s is empty).
+
+# %%
+sim = figure8("classic")
+for row in server_rows(sim.world):
+    print(row["server"], row["role"], "term", row["term"], "log", row["log"])
+
+# %% [markdown]
+# **Predict, then run.** `s1`, leader of term 3, now copies its entry `create #42 (c1/1)`
+# (of term 1) to `s3`, and `s3` confirms. Two of three servers store it: a majority. Does
+# `s1` commit it and apply it to its order book?
+
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "yes: a majority stores it",
+    "no: not yet",
+])
+
+# %% reveal
+guess.recall()
+deliver(sim, "append", "s1", "s3", 3)
+deliver(sim, "append-reply", "s3", "s1", 3)
+s1 = sim.world.node("s1")
+print("s1 stores", s1.log, "commit index", s1.commit, "applied", sim.applied("s1"))
+guess.reveal("yes: a majority stores it" if s1.commit else "no: not yet")
+
+# %% [markdown] reveal
+# No: the commit index stays at 0<!--out-->. The entry is from term 1 and `s1` leads term 3,
+# so rule 6 of `paxos_lib.raft.server` does not let it count copies of that entry. Why not?
+# `s2`'s log ends in term 2, which is *later* than term 1, so `s2` can still win an election
+# with `s3`'s vote, and would then make every log match its own, replacing the entry. Once
+# `s1` has stored an entry of term 3 on a majority, no server with an older log can win a
+# vote from that majority, and everything before the entry is safe with it.
+#
+# The variant `raft-commit-old-term` drops the term condition. The explorer starts from the
+# same moment under it and searches every interleaving for the shortest way to break a Raft
+# property.
+
+# %%
+broken = figure8("raft-commit-old-term")
+deliver(broken, "append", "s1", "s3", 3)
+deliver(broken, "append-reply", "s3", "s1", 3)
+print("s1 applied", broken.applied("s1"))
+result = px.explore(broken.cluster, figure8_values(), start=broken, max_ballot=4)
+print(result.end, "-", result.detail)
+print(f"{len(result.counterexample)} steps in all; the last {len(result.counterexample) - 15}:")
+print("\n".join(result.counterexample.numbered().splitlines()[15:]))
+
+# %% [markdown]
+# `s1` committed and applied `create #42 (c1/1)` at index 1; five steps later `s2`, whose
+# log ends in term 2, wins term 4 with `s1`'s own vote and holds `create #42 (c2/1)` there
+# instead. The next append would overwrite index 1 on every server, and `s1`'s order book
+# would disagree with everyone else's. Step through the counterexample below (each server's
+# log under the diagrams: ✓ applied, ● committed, ? stored but not known committed, with
+# its term); the chart after it is the same run for a printed copy.
+
+# %% tags=["nbval-ignore-output"]
+px.viz.ClusterView(result.counterexample, at=13)
+
+# %%
+ax = px.viz.sequence_chart(result.counterexample)
+
+# %% [markdown]
+# ### Side by side on the same workloads
+#
+# `paxos_lib.raft.compare` runs both protocols on the same seeded scenarios, three servers
+# each: messages per command over a workload of orders; steps from a leader's crash until a
+# command sent to a follower is applied; and the same partition, a follower (with a waiting
+# client) cut off alone for 200 steps. The same figures come from
+# `python bench/raft_vs_multipaxos.py`.
+
+# %%
+figures = compare(range(3), servers=3, orders=3)
+for protocol, row in figures.items():
+    print(protocol, row)
+axes = px.viz.plot_raft_vs_multipaxos(figures)
+
+# %% [markdown]
+# Messages per command are close: both pay one round trip per follower per command once a
+# leader is in place. Recovery from a leader crash takes the same number of steps here: the
+# follower holding the client's command times out twice, wins an election (phase 1 or a
+# vote round) and replicates. The partition shows a real difference: the cut-off Raft server
+# starts a new election, *with a new term*, every time its timer fires, while a Multi-Paxos
+# candidate resends the same ballot. When the partition heals, both lose their leader (the
+# returning server's higher ballot or term preempts it), but Raft pays more to settle: its
+# returning server's log is too old to win, so the others must run yet another election.
+# Production Raft adds a *pre-vote* round to avoid exactly that.
 
 # %% [markdown]
 # ## What we saw
@@ -184,7 +323,16 @@ print(px.check_inductive(one_value_per_ballot, TINY))
 #
 # <!-- summary part 3 -->
 #
-# <!-- summary part 4 -->
+# - Raft and Multi-Paxos share the skeleton: a majority stores every decision, one leader
+#   takes the commands, every server applies the same log in order. On the same workloads
+#   they send about as many messages per command and recover from a leader crash in as
+#   many steps.
+# - Raft's log has no holes, and only a candidate whose log is at least as up to date as a
+#   majority's is elected, so a new leader never recovers slots from the others. The price
+#   is the commit rule: a leader counts copies only of an entry of its own term (figure 8);
+#   the explorer finds the shortest way to lose an entry without it.
+# - Without pre-vote, a cut-off Raft server raises its term at every timeout, where a
+#   Multi-Paxos candidate retries one ballot; when it comes back, both unseat the leader.
 #
 # This is the course's last lesson; [01 · One acceptor](01-one-acceptor.ipynb) is where it
 # started.
@@ -228,4 +376,21 @@ px.exercises.check_inductive_invariant(invariant)
 # <!-- exercise 2 (flexible): quorums that intersect; cells follow this one. -->
 
 # %% [markdown]
-# <!-- exercise 3 (raft): the commit rule; cells follow this one. -->
+# **Exercise 3 — the commit rule.** A Raft leader calls
+# `commit_index(log_terms, match_index, current_term, commit_index, majority)` after each
+# append-reply: `log_terms[i - 1]` is the term of its entry at index `i`, `match_index` holds
+# for every server (the leader first) the highest index known to be stored there, and
+# `commit_index` is the leader's commit index so far. Return the new commit index. The
+# starting version commits the highest index that a majority stores. The check runs your rule
+# in a table of leader situations, then in every leader of the engine's figure-8 run and of
+# an order workload. What can a later leader do to an entry your rule committed?
+
+# %%
+def commit_index(log_terms, match_index, current_term, commit_index, majority):
+    for n in range(len(log_terms), commit_index, -1):
+        if sum(1 for m in match_index if m >= n) >= majority:
+            return n
+    return commit_index
+
+
+px.exercises.check_raft_commit(commit_index)

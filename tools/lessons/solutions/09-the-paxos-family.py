@@ -38,4 +38,18 @@ px.exercises.check_inductive_invariant(invariant)
 # <!-- exercise 2: reference answer; cells follow this one. -->
 
 # %% [markdown]
-# <!-- exercise 3: reference answer; cells follow this one. -->
+# **Exercise 3 — the commit rule.** Count the servers that store index `n` only when the
+# entry at `n` is of the leader's own term; an older entry is committed with it. Figure 8 of
+# the Raft paper is why: a majority storing an entry of an earlier term can still be
+# outvoted by a server whose log ends in a later term.
+
+# %%
+def commit_index(log_terms, match_index, current_term, commit_index, majority):
+    for n in range(len(log_terms), commit_index, -1):
+        stored = sum(1 for m in match_index if m >= n)
+        if log_terms[n - 1] == current_term and stored >= majority:
+            return n
+    return commit_index
+
+
+px.exercises.check_raft_commit(commit_index)
