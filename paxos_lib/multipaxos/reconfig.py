@@ -585,7 +585,8 @@ def parse_reconfigure(spec: object, cluster: ReconfigCluster) -> tuple[Membershi
 class ReconfigSimulation(OrdersSimulation):
     """An ``OrdersSimulation`` on a ``ReconfigCluster`` whose scheduler also plays the operator:
     once the log reaches a change's slot, a configuration command goes to a random up replica
-    (again after ``patience`` steps if it is not applied anywhere by then).  A change whose
+    (again after ``patience`` steps if it is not applied anywhere by then, or at once when
+    nothing else can happen, as a client would after its timeout).  A change whose
     slot the log never reaches is not made (``pending_changes``).  Operator steps are
     ``Propose`` steps in the trace, drawn from the same seeded random stream, so the same seed
     gives the same run and ``replay_orders`` replays it.
@@ -637,7 +638,7 @@ class ReconfigSimulation(OrdersSimulation):
             done += 1
         return self.changes[done:]
 
-    def _operator(self) -> Action | None:
+    def _operator(self, quiet: bool = False) -> Action | None:
         while self._next_change < len(self.changes):
             change = self.changes[self._next_change]
             if self._sent_at is not None and self._applied_somewhere(change.command):
@@ -645,7 +646,8 @@ class ReconfigSimulation(OrdersSimulation):
                 self._sent_at = None
                 continue
             reached = max(s.applied for s in self.world.nodes) >= change.at_slot  # type: ignore[union-attr]
-            due = self._sent_at is None or len(self._steps) - self._sent_at >= self.patience
+            due = (self._sent_at is None or quiet
+                   or len(self._steps) - self._sent_at >= self.patience)
             if not (reached and due):
                 return None
             up = [n for n in self.cluster.node_ids if n not in self.world.crashed]
@@ -657,7 +659,11 @@ class ReconfigSimulation(OrdersSimulation):
 
     def next_random_action(self, faults: Faults | None = None) -> Action | None:
         action = self._operator()
-        return action if action is not None else super().next_random_action(faults)
+        if action is None:
+            action = super().next_random_action(faults)
+        if action is None:  # nothing else can happen: a lost change is sent again now
+            action = self._operator(quiet=True)
+        return action
 
 
 # -- the soak with membership changes ---------------------------------------------------------
