@@ -118,7 +118,7 @@ guess.reveal("in slot 1, the order's slot" if last == 1 else
              "in slot 0, where the configuration itself is chosen")
 
 # %% [markdown] reveal
-# In slot 1. `r1` leads with `r2`'s promise and proposes both commands at once: the
+# In slot 1<!--out-->. `r1` leads with `r2`'s promise and proposes both commands at once: the
 # configuration in slot 0 and the order in slot 1, each to `r2`, the other member. `r2`
 # accepts slot 0, so `config r1,r3` is chosen. At once, `r1` counts slot 1 with the new members
 # `r1` and `r3`; its retry timer fires, it sends the accept of slot 1 to `r3`, `r3` accepts, and
