@@ -111,6 +111,16 @@ __all__ = [
     "why_not",
 ]
 
+# Linearizability checker for recorded client histories of order operations (lesson 08).
+from paxos_lib.linearizability import (
+    Linearizability,
+    Operation,
+    check_linearizable,
+    history_from_events,
+)
+
+__all__ += ["Linearizability", "Operation", "check_linearizable", "history_from_events"]
+
 _LAZY = ("snippet", "viz", "exercises", "orders", "multipaxos", "grading", "zoo")
 
 

@@ -8,8 +8,7 @@
 #
 # ## Learning goals
 #
-# 1. Explain Paxos as a refinement of Voting and Voting of Consensus, and check an inductive
-#    invariant.
+# 1. Explain Paxos as a refinement of Voting and of Consensus, and check an inductive invariant.
 # 2. State exactly which quorums Paxos needs, and what Flexible Paxos trades.
 # 3. Compare Raft with Multi-Paxos: what is the same, and what Raft decides differently.
 
