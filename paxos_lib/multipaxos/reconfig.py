@@ -25,7 +25,9 @@ change (they live in ``_ReconfigDraft``, which the replica uses when the rules s
 4. **Members only.**  A replica that knows a slot's configuration and is not in it does not
    vote there: a removed replica stops voting for slots past its removal.  A replica that is
    not in the newest configuration it knows does not lead: it hands its client commands to
-   a member and asks it for the log.  It still learns the log (it is sent heartbeats).
+   a member and asks it for the log (a leader that leaves sends a last heartbeat).  It still
+   learns the log.  A member that follows a removed leader keeps its retry timer armed, so
+   it soon suspects that leader and takes over.
 5. **New replicas.**  A spare starts empty and catches up like any lagging replica
    (``CatchUp``); it votes once a leader sends it accepts for slots it is a member of.
 
@@ -168,6 +170,14 @@ class ReconfigRules(ReplicaRules):
         else:
             Command.parse(value)
 
+    def busy(self, state: Replica) -> bool:
+        """Rule 4: a member that follows a leader the newest configuration it knows has
+        removed needs its timer, to take over (``replica.py``'s hook in ``busy``)."""
+        if state.phase != "follower" or state.leader in (None, state.node):
+            return False
+        newest = newest_configuration(state.log, state.applied, self.initial)
+        return state.node in newest and state.leader not in newest
+
     def chosen_slots(self, world: World) -> dict[int, frozenset[str]]:
         """The properties' chosen slots, with per-slot quorums (``properties.py``'s hook)."""
         return chosen_slots_by_configuration(world.votes, self.initial, self.alpha)
@@ -279,9 +289,14 @@ class _ReconfigDraft(_Draft):
         return cfg is not None and sum(1 for n in self.heard if n in cfg) >= majority_of(cfg)
 
     def hand_over(self) -> None:
-        """Rule 4: not a member any more: pass client commands to a member, ask it for the log."""
+        """Rule 4: not a member any more: pass client commands to a member, ask it for the log;
+        a leader that leaves tells every replica how far the log is chosen."""
         target = self.newest()[0]
+        ballot = self.ballot if self.phase == "leading" else None
         self.step_down(None)
+        if ballot is not None:  # a last heartbeat, so no replica is left unaware it lags
+            for peer in self.peers():
+                self.send(Commit(src=self.node, dst=peer, ballot=ballot, commit=self.applied))
         self.suspect = False
         if self.leader != target:
             self.leader = None

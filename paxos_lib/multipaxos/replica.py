@@ -171,6 +171,9 @@ class Replica:
 
     def busy(self, rules: ReplicaRules) -> bool:
         """True while the replica needs its retry timer (see the module docstring)."""
+        more = getattr(rules, "busy", None)  # rules may add work (reconfig.py: a leader left)
+        if more is not None and more(self):
+            return True
         if self.phase == "preparing" or self.pending:
             return True
         if self.phase == "leading":
