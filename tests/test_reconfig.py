@@ -53,6 +53,12 @@ def test_configuration_of_a_slot_is_the_one_chosen_alpha_slots_before() -> None:
     assert configuration_for(log, 3, 3, initial) == initial
     assert configuration_for(log, 6, 2, initial) is None          # slot 4 is not known
     assert configuration_for([CMD, None, CMD], 4, 2, initial) is None  # a gap in slot 1
+    with pytest.raises(PaxosError, match="alpha must be an int from 1 on, got 0"):
+        configuration_for(log, 3, 0, initial)
+    with pytest.raises(PaxosError, match="slot must be an int from 0 on, got -1"):
+        configuration_for(log, -1, 2, initial)
+    with pytest.raises(PaxosError, match="initial must be a non-empty tuple"):
+        configuration_for(log, 3, 2, ())
 
 
 def test_chosen_counts_a_majority_of_the_slots_own_configuration() -> None:

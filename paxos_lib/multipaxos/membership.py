@@ -91,6 +91,11 @@ def configuration_for(
 ) -> tuple[str, ...] | None:
     """The configuration of ``slot``: the last one chosen in slots ``0 .. slot - alpha`` of
     ``log`` (or ``initial``); None if a slot in that range is not known (None in ``log``)."""
+    for name, value, low in (("slot", slot, 0), ("alpha", alpha, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ConfigError(f"{name} must be an int from {low} on, got {value!r}")
+    if isinstance(initial, str) or not initial:
+        raise ConfigError(f"initial must be a non-empty tuple of replica ids, got {initial!r}")
     last = slot - alpha
     current = initial
     if last < 0:
