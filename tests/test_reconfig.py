@@ -303,3 +303,20 @@ def test_a_removed_leader_is_replaced_and_a_lagging_spare_catches_up(seed: int) 
     removed = case.steps[1][1]
     assert result.agree and result.all_applied and result.end == "converged"
     assert any(r.node == removed and r.is_leader for w in sim.worlds for r in w.nodes)  # type: ignore[union-attr]
+
+
+def test_the_lesson_view_opens_each_broken_run_at_its_violation() -> None:
+    from paxos_lib.viz.clusterview import ClusterView
+
+    at_once = explore(TINY, REPLACE, variant="config-at-once", max_ballot=1,
+                      max_depth=14).counterexample
+    no_window = explore(ReconfigCluster(replicas=3, members=("r1", "r2"), alpha=1), REPLACE,
+                        variant="no-window", max_ballot=1, max_depth=12).counterexample
+    assert at_once is not None and no_window is not None
+    v = ClusterView(at_once, runs={"config-at-once": at_once, "no-window": no_window})
+    assert v.view["step"] == len(at_once)
+    broken = [x for x in v.view["verdicts"] if not x["holds"]]
+    assert broken[0]["name"] == "replicas-agree" and "slot 1" in broken[0]["text"]
+    assert v.note.startswith("This run breaks replicas-agree at step")
+    v._on_msg(v, {"do": "run", "name": "no-window"}, [])  # the run menu, as the browser sends it
+    assert v.view["step"] == len(no_window)
