@@ -184,6 +184,28 @@ def dedup(table, client, request):  # type: ignore[no-untyped-def]
     return ("ignore", None)
 
 
+def inductive_invariant(s):  # type: ignore[no-untyped-def]
+    def safe_at(b, v):
+        return all(any(all(s.voted_for(a, c, v) or s.cannot_vote_at(a, c) for a in q)
+                       for q in s.quorums) for c in range(b))
+
+    values_in = {}
+    for a in s.acceptors:
+        for b, v in s.votes[a]:
+            if not safe_at(b, v):
+                return False
+            values_in.setdefault(b, set()).add(v)
+    return all(len(values) == 1 for values in values_in.values())
+
+
+def one_value_per_ballot(s):  # type: ignore[no-untyped-def]
+    values_in = {}
+    for a in s.acceptors:
+        for b, v in s.votes[a]:
+            values_in.setdefault(b, set()).add(v)
+    return all(len(values) == 1 for values in values_in.values())
+
+
 # -- wrong answers that need more than a lambda ------------------------------------------------
 
 
@@ -396,6 +418,12 @@ CASES: dict[str, Case] = {
         (lambda d, k: (d + 1, k + d + 1), "stay in charge 1 slot(s) longer"),
         (lambda d, k: (d, k + d - 1), "too early"),
         (lambda d, k: (d, k), "which is not chosen yet there"),
+    )),
+    "inductive_invariant": Case(ex.check_inductive_invariant, inductive_invariant,
+                                ("cannot_vote_at", "safe_at", "range(b)"), (
+        (lambda s: len(s.chosen()) <= 1, "could still be chosen in the lower ballot 0"),
+        (one_value_per_ballot, "it does not imply agreement"),
+        (lambda s: False, "it is false in the initial state"),
     )),
 }
 

@@ -475,3 +475,29 @@ def test_history_chart_reads_well_on_random_histories() -> None:
             plt.close(ax.figure)
 
     check()
+
+
+# -- lesson 09's refinement figure -----------------------------------------------------------------
+
+
+def _refinement_cases() -> list[tuple[str, list]]:
+    from paxos_lib.tla import TINY, TlaModel
+
+    steps = ("paxos-voting", "voting-consensus")
+    lopsided = TlaModel(quorums=[{"a1"}, {"a2", "a3"}])
+    return [
+        ("majority", [px.check_refinement(TINY, s) for s in steps]),
+        ("voting-consensus only, lopsided", [px.check_refinement(lopsided, "voting-consensus")]),
+        ("three columns", [px.check_refinement(m, s) for m in
+                           (TINY, TlaModel(quorums="singleton"), lopsided) for s in steps]),
+    ]
+
+
+@pytest.mark.parametrize("name,results", _refinement_cases(),
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_refinement_figure_reads_well(name: str, results: list) -> None:
+    ax = px.viz.plot_refinement(results)
+    try:
+        assert problems(ax.figure) == [], name
+    finally:
+        plt.close(ax.figure)

@@ -43,6 +43,7 @@ from paxos_lib.viz.graph import draw_message_graph, message_graph
 from paxos_lib.viz.history import History, history_of
 from paxos_lib.viz.plots import plot_messages_per_command
 from paxos_lib.viz.predict import Prediction, predict
+from paxos_lib.viz.refinement import plot_refinement
 from paxos_lib.viz.stepper import Stepper
 from paxos_lib.viz.table import state_table, status_html
 from paxos_lib.viz.viewmodel import view_model
@@ -57,6 +58,7 @@ __all__ = [
     "history_of",
     "message_graph",
     "plot_messages_per_command",
+    "plot_refinement",
     "predict",
     "sequence_chart",
     "state_table",

@@ -10,7 +10,29 @@ import paxos_lib as px
 SEED = 0
 
 # %% [markdown]
-# <!-- exercise 1: reference answer; cells follow this one. -->
+# ### Exercise 1 · An inductive invariant of Voting
+#
+# Lamport's invariant: every vote is for a value *safe* at its ballot (no other value has
+# been or can ever be chosen in a lower ballot: in each lower ballot `c` some quorum has all
+# voted for `v` or can no longer vote in `c`), and all votes in one ballot are for one value.
+
+# %%
+def invariant(s):
+    """VotesSafe and OneValuePerBallot, as in Voting.tla."""
+    def safe_at(b, v):
+        return all(any(all(s.voted_for(a, c, v) or s.cannot_vote_at(a, c) for a in q)
+                       for q in s.quorums) for c in range(b))
+
+    values_in = {}
+    for a in s.acceptors:
+        for b, v in s.votes[a]:
+            if not safe_at(b, v):
+                return False
+            values_in.setdefault(b, set()).add(v)
+    return all(len(values) == 1 for values in values_in.values())
+
+
+px.exercises.check_inductive_invariant(invariant)
 
 # %% [markdown]
 # <!-- exercise 2: reference answer; cells follow this one. -->
