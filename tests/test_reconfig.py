@@ -198,6 +198,17 @@ def test_no_window_shortest_counterexample() -> None:
     assert not all(v.holds for v in replay_orders(r.counterexample).check())
 
 
+def test_no_window_replacing_every_member_at_once() -> None:
+    # old majority {r1, r2} and new majority {r3, r4} do not intersect
+    cluster = ReconfigCluster(replicas=4, members=("r1", "r2"), alpha=1)
+    r = explore(cluster, {"r1": ["config r3,r4", CMD]}, variant="no-window", max_ballot=1,
+                max_depth=12)
+    assert r.end == "violation" and r.violation == "replicas-agree"
+    assert isinstance(r.counterexample, ReplicaTrace) and len(r.counterexample) == 7
+    assert r.states == 418
+    assert "slot 1" in r.detail
+
+
 # -- the soak with membership changes ----------------------------------------------------------
 
 
