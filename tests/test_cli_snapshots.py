@@ -68,3 +68,9 @@ def test_bad_snapshot_every_exits_2_naming_the_value(bad: str) -> None:
     assert done.returncode == 2
     assert "--snapshot-every" in done.stderr and "0 to 1000000" in done.stderr
     assert done.stdout == ""
+
+
+def test_snapshots_and_reconfiguration_do_not_combine() -> None:
+    done = run_cli("--orders", "2", "--reconfigure", "add:r6@3", "--snapshot-every", "2")
+    assert done.returncode == 2
+    assert "--snapshot-every cannot be combined with --reconfigure" in done.stderr

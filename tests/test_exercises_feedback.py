@@ -338,6 +338,16 @@ def install_keeping_clients(replica, snapshot):  # type: ignore[no-untyped-def]
         if snapshot["slot"] > replica["applied"] else replica
 
 
+def pick_alpha(depth, chosen_in):  # type: ignore[no-untyped-def]
+    alpha = depth
+    return alpha, chosen_in + alpha
+
+
+def at_once(depth, chosen_in):  # type: ignore[no-untyped-def]  # lesson 08's starter
+    alpha = 1
+    return alpha, chosen_in + alpha
+
+
 CASES: dict[str, Case] = {
     "should_promise": Case(ex.check_should_promise, should_promise, (">= promised", "> promised"), (
         (lambda p, b: p is None or b.round > p.round, "the refusal is safe, yet p2 must now"),
@@ -480,6 +490,14 @@ CASES: dict[str, Case] = {
         (every_server, "you waited until every server held"),
         (last_entry_only, "although the last entry cannot be yet"),
         (from_scratch, "went backwards"),
+    )),
+    "alpha": Case(ex.check_alpha, pick_alpha, ("chosen_in + alpha", "alpha = depth",
+                                               "k + alpha", "= depth"), (
+        (at_once, "which the leader may already have proposed"),
+        (lambda d, k: (0, k), "the very slot that chose it"),
+        (lambda d, k: (d + 1, k + d + 1), "stay in charge 1 slot(s) longer"),
+        (lambda d, k: (d, k + d - 1), "too early"),
+        (lambda d, k: (d, k), "which is not chosen yet there"),
     )),
     "inductive_invariant": Case(ex.check_inductive_invariant, inductive_invariant,
                                 ("cannot_vote_at", "safe_at", "range(b)"), (

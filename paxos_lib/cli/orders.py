@@ -19,10 +19,17 @@ import argparse
 import json
 from typing import Any
 
+from paxos_lib.cli import reconfigure
 from paxos_lib.cli.argtypes import probability as _probability
 from paxos_lib.cli.argtypes import seed as _seed
 from paxos_lib.cluster import MAX_NODES_PER_ROLE
-from paxos_lib.multipaxos import MULTIPAXOS_VARIANTS, OrdersResult, OrdersSimulation, ReplicaCluster
+from paxos_lib.errors import ConfigError
+from paxos_lib.multipaxos import (
+    MULTIPAXOS_VARIANTS,
+    OrdersResult,
+    OrdersSimulation,
+    ReplicaCluster,
+)
 from paxos_lib.multipaxos.simulation import MAX_ORDERS
 from paxos_lib.multipaxos.snapshots import MAX_SNAPSHOT_EVERY, snapshot_stats
 from paxos_lib.simulation import Faults
@@ -95,6 +102,7 @@ def register(subparsers: Any) -> None:
                            metavar="K",
                            help="each replica snapshots its order book every K applied slots "
                                 "and drops the log below it; 0 never (default: %(default)s)")
+    reconfigure.add_arguments(run_group)  # --reconfigure, --alpha (cli/reconfigure.py)
     faults = parser.add_argument_group(
         "faults", "probabilities from 0 to 1, rolled by the scheduler at every step"
     )
@@ -110,10 +118,16 @@ def register(subparsers: Any) -> None:
 def workload(args: argparse.Namespace) -> tuple[OrdersSimulation, OrdersResult, Faults]:
     """Build the replicas and run the workload as ``args`` say."""
     faults = Faults(**{name: getattr(args, name) for name, _, _ in FAULT_FLAGS})
-    sim = OrdersSimulation(args.replicas, seed=args.seed, variant=args.variant)
-    if args.snapshot_every:  # snapshots.py: the same cluster, compacting every K slots
+    sim = reconfigure.simulation(args)
+    if sim is not None and args.snapshot_every:
+        raise ConfigError(
+            "--snapshot-every cannot be combined with --reconfigure: a configuration is read "
+            "from the log, and compaction drops the log"
+        )
+    if sim is None and args.snapshot_every:  # snapshots.py: compacting every K slots
         sim = OrdersSimulation(ReplicaCluster(args.replicas, snapshot_every=args.snapshot_every),
                                seed=args.seed, variant=args.variant)
+    sim = sim or OrdersSimulation(args.replicas, seed=args.seed, variant=args.variant)
     result = sim.run_workload(args.orders, faults, retry=args.retry, max_steps=args.steps)
     return sim, result, faults
 
@@ -125,6 +139,7 @@ def _as_json(sim: OrdersSimulation, result: OrdersResult, faults: Faults) -> dic
     }
     out.update(result.to_dict())
     out.update(_snapshot_figures(sim))
+    out.update(reconfigure.json_fields(sim))
     return out
 
 
@@ -176,6 +191,7 @@ def _as_text(sim: OrdersSimulation, result: OrdersResult, faults: Faults) -> str
         f"Slots used: {result.slots} ({result.noops} no-op(s), {result.duplicates} request(s) "
         "decided twice and applied once)",
         f"Applied: {applied}",
+        *reconfigure.text_lines(sim),
         f"Messages: {result.messages} ({result.messages_per_command:.1f} per command)",
         _snapshot_line(sim),
         f"Run ended after {result.steps} step(s): {ends.get(result.end, result.end)}.",

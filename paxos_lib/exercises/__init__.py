@@ -51,3 +51,9 @@ from paxos_lib.exercises.refinement import __all__ as _refinement
 
 __all__ += [*_refinement]
 __all__ += _snapshots  # lesson 08, part 1: the snapshot-install rule
+
+# lesson 08, part 3: pick the window alpha
+from paxos_lib.exercises.reconfig import *  # noqa: F403, E402
+from paxos_lib.exercises.reconfig import __all__ as _reconfig  # noqa: E402
+
+__all__ += [*_reconfig]

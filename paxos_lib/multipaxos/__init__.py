@@ -27,6 +27,8 @@ simulator's seeded scheduler, faults, undo and traces all apply unchanged:
 - ``snapshots``: snapshots and log compaction (``ReplicaCluster(5, snapshot_every=K)``), state
   transfer (``InstallSnapshot``) and the properties ``one-history``, ``applied-once``,
   ``snapshot-chosen``; ``snapshot_scenes``: the lesson 08 scenes.
+- ``membership`` and ``reconfig``: configuration commands decided in the log, taking effect
+  alpha slots later (``ReconfigCluster``, ``ReconfigSimulation``).
 
 Example::
 
@@ -48,6 +50,7 @@ from paxos_lib.multipaxos.cluster import (
     ReplicaRules,
     check_multipaxos_variant,
 )
+from paxos_lib.multipaxos.membership import config_command, configuration_for
 from paxos_lib.multipaxos.messages import (
     CatchUp,
     CatchUpReply,
@@ -68,6 +71,16 @@ from paxos_lib.multipaxos.properties import (
     log_cells,
     order_states,
     replica_rows,
+)
+from paxos_lib.multipaxos.reconfig import (
+    RECONFIG_VARIANTS,
+    MembershipChange,
+    ReconfigCluster,
+    ReconfigSimulation,
+    configurations,
+    parse_reconfigure,
+    plan_changes,
+    reconfig_soak_case,
 )
 from paxos_lib.multipaxos.replica import NOOP_TEXT, Replica
 from paxos_lib.multipaxos.simulation import (
@@ -92,6 +105,7 @@ __all__ = [
     "MULTIPAXOS_PROPERTIES",
     "MULTIPAXOS_VARIANTS",
     "NOOP_TEXT",
+    "RECONFIG_VARIANTS",
     "CatchUp",
     "CatchUpReply",
     "Commit",
@@ -101,8 +115,11 @@ __all__ = [
     "LogNack",
     "LogPrepare",
     "LogPromise",
+    "MembershipChange",
     "OrdersResult",
     "OrdersSimulation",
+    "ReconfigCluster",
+    "ReconfigSimulation",
     "Replica",
     "ReplicaCluster",
     "ReplicaRules",
@@ -112,10 +129,16 @@ __all__ = [
     "check_all",
     "check_multipaxos_variant",
     "chosen_slots",
+    "config_command",
+    "configuration_for",
+    "configurations",
     "log",
     "log_cells",
     "order_states",
+    "parse_reconfigure",
+    "plan_changes",
     "plan_orders",
+    "reconfig_soak_case",
     "replay_orders",
     "replica_rows",
     "run_orders",

@@ -36,6 +36,7 @@ from typing import Any
 
 from paxos_lib.cluster import MAX_NODES_PER_ROLE, ROLES
 from paxos_lib.errors import ConfigError, UnknownNodeError, one_of
+from paxos_lib.multipaxos.membership import RECONFIG_VARIANTS
 from paxos_lib.multipaxos.properties import MULTIPAXOS_PROPERTIES, check_all
 from paxos_lib.multipaxos.replica import Replica
 from paxos_lib.multipaxos.snapshots import SNAPSHOT_VARIANTS, check_snapshot_every
@@ -48,6 +49,8 @@ MULTIPAXOS_VARIANTS: tuple[str, ...] = ("classic", "phase1-per-slot", "forgetful
 
 def check_multipaxos_variant(variant: object) -> str:
     """Return ``variant`` if it names a Multi-Paxos variant; else raise ConfigError."""
+    if isinstance(variant, str) and variant in RECONFIG_VARIANTS:
+        return variant  # a ReconfigCluster's make_rules checks it against the cluster
     known = MULTIPAXOS_VARIANTS + SNAPSHOT_VARIANTS  # snapshots.py: the broken snapshot rules
     if not isinstance(variant, str) or variant not in known:
         raise ConfigError(f"unknown Multi-Paxos variant {variant!r}; choose {one_of(known)}")
@@ -172,6 +175,9 @@ class ReplicaCluster:
                 f"variant {variant!r} changes a snapshot rule; give the cluster "
                 "snapshot_every >= 1, such as ReplicaCluster(3, snapshot_every=1)"
             )
+        if variant in RECONFIG_VARIANTS:
+            raise ConfigError(f"the variant {variant!r} changes membership rules; it needs a "
+                              "ReconfigCluster (paxos_lib.multipaxos.reconfig)")
         return ReplicaRules(
             variant=variant,
             replicas=self._ids,
@@ -209,6 +215,10 @@ class ReplicaCluster:
 
     @classmethod
     def from_dict(cls, data: object) -> ReplicaCluster:
+        if isinstance(data, dict) and "alpha" in data:  # a reconfigurable cluster
+            from paxos_lib.multipaxos.reconfig import ReconfigCluster
+
+            return ReconfigCluster.from_dict(data)
         if not isinstance(data, dict) or not {"replicas"} <= set(data) <= {
             "replicas", "snapshot_every"
         }:

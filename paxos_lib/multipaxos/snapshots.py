@@ -53,6 +53,8 @@ Broken variants (one rule each): ``stale-snapshot`` installs any snapshot it rec
 one older than its own applied slot; ``eager-compaction`` also drops its votes in the open
 slots above the snapshot.  ``SNAPSHOT_PROPERTIES`` catch both.
 
+NOTE: a ``ReconfigCluster`` never compacts: it reads each slot's configuration from the
+chosen log (``reconfig.py``), so a snapshot would have to carry the configurations too.
 NOTE: the engine's vote record (``World.votes``) keeps growing; it is the checker's ghost
 history, not the replicas' memory.  The dedup table grows with distinct requests (see
 ``orders.py``); a snapshot keeps it whole.
@@ -325,13 +327,13 @@ def compact(d: Any) -> None:
         return
     d.snapshot = Snapshot(s, d.book, d.history)
     d.log = CompactLog(s, tuple(d.log[s:len(d.log)]))
-    if d.rules.compact_open_votes:  # eager-compaction (broken): forget the open votes too
+    if getattr(d.rules, "compact_open_votes", False):  # eager-compaction (broken)
         d.accepted = ()
 
 
 def maybe_compact(d: Any) -> None:
     """The periodic policy: a snapshot once ``snapshot_every`` slots applied since the last."""
-    k = d.rules.snapshot_every
+    k = getattr(d.rules, "snapshot_every", 0)  # 0 for rules without snapshots (reconfig.py)
     if k and d.applied - log_base(d.log) >= k:
         compact(d)
 
@@ -358,7 +360,7 @@ def install(d: Any, msg: InstallSnapshot) -> None:
     s = msg.slot
     if msg.src == d.leader:
         d.suspect = False  # the leader answered (as a catch-up reply would)
-    if s <= d.applied and not d.rules.install_older:
+    if s <= d.applied and not getattr(d.rules, "install_older", False):
         return  # nothing new in it: never go back
     snap = msg.snapshot
     was = d.applied
@@ -381,16 +383,19 @@ def install(d: Any, msg: InstallSnapshot) -> None:
 
 def on_demand(state: Replica, rules: Any) -> tuple[Replica, tuple[()]]:
     """``on_propose(SNAPSHOT_REQUEST)``: snapshot now (nothing is sent)."""
-    from paxos_lib.multipaxos.replica import _Draft  # the replica module imports this one
+    from paxos_lib.multipaxos.replica import _open  # the replica module imports this one
 
-    d = _Draft(state, rules)
+    d = _open(state, rules)
     compact(d)
     new, effects = d.finish()
     return new, effects  # type: ignore[return-value]
 
 
 def is_executed(book: OrderBook, command: str) -> bool:
-    cmd = Command.parse(command)
+    try:
+        cmd = Command.parse(command)
+    except ConfigError:
+        return False  # not an order command (a configuration command, reconfig.py)
     key = cmd.key
     return key is not None and book.outcome_of(*key) is not None
 

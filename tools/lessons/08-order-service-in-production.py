@@ -249,7 +249,134 @@ ax = px.viz.history_chart(stale, verdict)
 # %% [markdown]
 # ## Part 3 · Changing the members
 #
-# <!-- part 3 (reconfiguration): its cells follow this one, up to the summary. -->
+# It is the winter sale. Orders pour in, and the shop wants a sixth replica, `r6`, on a new
+# machine; later in the day it retires `r1`, whose disk is old. The shop cannot stop taking
+# orders to do either.
+#
+# Who the members are decides what a quorum is, and a quorum decides what is chosen. If each
+# replica switched to a new member list when the operator's message reached it, two replicas
+# could count votes for the same slot against different lists, and one could call a command
+# chosen that the other does not. So the change goes **through the log**: the operator submits
+# a *configuration command*, `config r1,r2,r3,r4,r5,r6`, which is chosen in a slot like any
+# order command (it changes no order). Every replica learns it at the same position in the
+# log, so every replica that knows the log that far computes the same members.
+#
+# From which slot on do the new members count? Not from the next slot. A leader keeps several
+# slots *in flight*: it proposes slot 11 before slot 10 is chosen, to its quorum of the members
+# it knows. If the configuration chosen in slot 10 governed slot 11, the accepts of slot 11
+# would already be out under the old members. So a configuration chosen in slot `k` governs
+# slots from `k + α` on (the *window* of Paxos Made Moderately Complex), and a leader never
+# has more than α slots in flight beyond the slots it knows chosen: when it proposes in a slot,
+# the slot α before it is already chosen, and with it the slot's configuration.
+#
+# The sale below: five members and a spare `r6`, α = 2; the operator adds `r6` once the log has
+# 10 slots and removes `r1` once it has 20, while twelve customers place orders and messages
+# are lost.
+
+# %%
+from paxos_lib.multipaxos import (
+    ReconfigCluster,
+    ReconfigSimulation,
+    parse_reconfigure,
+    reconfig_soak_case,
+)
+
+shop = ReconfigCluster(replicas=6, members=("r1", "r2", "r3", "r4", "r5"), alpha=2)
+sale = ReconfigSimulation(shop, seed=SEED,
+                          changes=parse_reconfigure("add:r6@10,remove:r1@20", shop))
+result = sale.run_workload(12, px.Faults(drop=0.05, crash=0.02))
+for c in sale.configurations():
+    how = "at the start" if c["chosen_in"] is None else f"chosen in slot {c['chosen_in']}"
+    print(f"{', '.join(c['members']):24} {how:20} governs slots from {c['takes_effect']}")
+print("applied:", result.applied)
+print("agree:", result.agree, "| every command applied everywhere:", result.all_applied)
+joined = sale.configurations()[1]["takes_effect"]
+left = sale.configurations()[2]["takes_effect"]
+r6 = sorted({slot for who, (slot, _), _ in sale.world.votes if who == "r6"})
+r1 = sorted({slot for who, (slot, _), _ in sale.world.votes if who == "r1"})
+print(f"r6 voted in slots {r6[0]}..{r6[-1]} (joined at {joined}); "
+      f"r1 last voted in slot {r1[-1]} (left at {left})")
+
+# %% [markdown]
+# Each change was chosen in a slot and took effect two slots later. `r6` started empty and
+# caught up from the others, like any replica that lagged, and it first voted in the slot its
+# configuration governs; `r1` never voted again past its removal, yet it still learns the log.
+# All six replicas hold the same log and the same order books.
+#
+# **Predict, then run.** Now break the rule. The variant `config-at-once` lets a configuration
+# govern the very next slot as soon as a replica learns it chosen, while the leader still keeps
+# α = 2 slots in flight. A tiny shop has two members, `r1` and `r2`, and a spare `r3`. The
+# operator replaces `r2` by `r3` (`config r1,r3`) and a customer creates order 42, both at
+# `r1`. The explorer tries every interleaving. Where does it first find a replica holding a
+# command that was never chosen?
+
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "nowhere: the change is chosen in the log, so every replica agrees",
+    "in slot 0, where the configuration itself is chosen",
+    "in slot 1, the order's slot",
+])
+
+# %% reveal
+guess.recall()
+tiny = ReconfigCluster(replicas=3, members=("r1", "r2"), alpha=2)
+clients = {"r1": ["config r1,r3", "create #42 (c42/1)"]}
+broken = {}
+for variant in ("config-at-once", "no-window"):
+    cluster = tiny if variant == "config-at-once" else ReconfigCluster(
+        replicas=3, members=("r1", "r2"), alpha=1)
+    found = px.explore(cluster, clients, variant=variant, max_ballot=1, max_depth=14)
+    broken[variant] = found.counterexample
+    print(f"{variant}: {found.end} after {found.states:,} states, "
+          f"{len(found.counterexample)} steps: {found.detail}")
+print()
+print(broken["config-at-once"].numbered())
+last = broken["config-at-once"].steps[-1].message.slot
+guess.reveal("in slot 1, the order's slot" if last == 1 else
+             "in slot 0, where the configuration itself is chosen")
+
+# %% [markdown] reveal
+# In slot 1<!--out-->. `r1` leads with `r2`'s promise and proposes both commands at once: the
+# configuration in slot 0 and the order in slot 1, each to `r2`, the other member. `r2`
+# accepts slot 0, so `config r1,r3` is chosen. At once, `r1` counts slot 1 with the new members
+# `r1` and `r3`; its retry timer fires, it sends the accept of slot 1 to `r3`, `r3` accepts, and
+# `r1` applies `create #42`: a majority of `r1, r3`. But slot 1 lies inside the window: its
+# configuration is still `r1, r2`, and `r2` never voted there. No majority of slot 1's members
+# accepted the order; a leader of `r1` and `r2` may fill slot 1 with a no-op, and order 42
+# would exist on `r1` alone.
+#
+# The second line is the other broken rule, `no-window`: the leader proposes beyond α slots
+# in flight and guesses the configuration of a slot it cannot know yet. It counts the old
+# members in a slot the new ones govern. Both counterexamples are a handful of steps long, and
+# the windowed rule, on the same tiny shop, has none (below).
+
+# %% [markdown]
+# Step through the counterexamples: pick one in the view's *run* menu; each opens at its
+# violation. The charts after it are the same runs, for a printed copy.
+
+# %% tags=["nbval-ignore-output"]
+px.viz.ClusterView(broken["config-at-once"], runs=broken)
+
+# %%
+ax = px.viz.sequence_chart(broken["config-at-once"])
+
+# %%
+ax = px.viz.sequence_chart(broken["no-window"])
+
+# %% [markdown]
+# The rule as written, on the same shop and the same two client commands: the explorer finds
+# no violation within its bound, and its *sometimes* example shows both commands applied on
+# every replica, `r3` included (it learns the log by catching up). A soak of seeded runs with
+# faults, each adding a spare and removing a member at random slots with α from 1 to 3, finds
+# no violation either.
+
+# %%
+fine = px.explore(tiny, clients, max_ballot=1, max_depth=11)
+print(f"classic: {fine.end} after {fine.states:,} states, violation: {fine.violation}")
+print(f"example: {len(fine.examples['all-applied'])} steps to apply both commands everywhere")
+runs = [reconfig_soak_case(seed).run() for seed in range(30)]
+print(f"soak: {len(runs)} runs, {sum(not r.agree for r in runs)} violations, "
+      f"{sum(not r.all_applied for r in runs)} with a command not applied everywhere")
 
 # %% [markdown]
 # ## What we saw
@@ -264,7 +391,15 @@ ax = px.viz.history_chart(stale, verdict)
 #
 # <!-- summary part 2 -->
 #
-# <!-- summary part 3 -->
+# - Members change through the log: a configuration command is chosen in a slot like any
+#   order command, so every replica computes the same members for every slot.
+# - A configuration chosen in slot `k` governs slots from `k + α` on, and a leader keeps at
+#   most α slots in flight, so whoever proposes in a slot knows its members. Quorums are
+#   majorities of each slot's own configuration; a new replica joins empty and catches up; a
+#   removed one stops voting.
+# - Applying a configuration at once (`config-at-once`) or pipelining past the window
+#   (`no-window`) lets a replica count a majority that is not one of the slot's members; the
+#   explorer finds each in a few steps.
 #
 # Next: [09 · The Paxos family](09-the-paxos-family.ipynb).
 
@@ -301,4 +436,18 @@ px.exercises.check_snapshot_install(install_snapshot)
 # <!-- exercise 2 (reads): when is a lease read safe; cells follow this one. -->
 
 # %% [markdown]
-# <!-- exercise 3 (reconfiguration): pick alpha; cells follow this one. -->
+# ### Exercise 3 · Pick α
+#
+# A leader keeps up to `depth` slots in flight: it may propose in a slot while up to
+# `depth - 1` slots below it are still open. A configuration command is chosen in slot
+# `chosen_in`. Write `pick_alpha(depth, chosen_in)` returning `(alpha, first_slot)`: the
+# smallest window α that is safe for that pipeline, and the first slot the new configuration
+# then governs. The starter applies the change at once.
+
+# %%
+def pick_alpha(depth, chosen_in):
+    alpha = 1  # the new members take over from the next slot
+    return alpha, chosen_in + alpha
+
+
+px.exercises.check_alpha(pick_alpha)
