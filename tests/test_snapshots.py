@@ -348,3 +348,11 @@ def test_each_snapshot_property_fails_where_it_should() -> None:
     # a slot counted twice
     assert verdicts(replace(r1, executed=4), r2, r3) == {
         "applied-once": "r1 executed 4 slot(s) to reach applied slot 3: 1 applied twice"}
+
+
+def test_a_reconfigurable_cluster_refuses_compaction() -> None:
+    from paxos_lib.multipaxos.reconfig import ReconfigCluster
+
+    with pytest.raises(ConfigError, match="a ReconfigCluster does not compact its log"):
+        ReconfigCluster(6, snapshot_every=2)
+    assert ReconfigCluster(6, ("r1", "r2", "r3"), 3).alpha == 3  # positional fields unchanged

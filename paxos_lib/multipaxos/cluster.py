@@ -85,7 +85,9 @@ class ReplicaCluster:
     """
 
     replicas: int = 5
-    snapshot_every: int = 0  # snapshots.py: snapshot every K applied slots (0: never)
+    # snapshots.py: snapshot every K applied slots (0: never); keyword-only, so subclasses'
+    # positional fields keep their places
+    snapshot_every: int = field(default=0, kw_only=True)
     _ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -197,6 +197,11 @@ class ReconfigCluster(ReplicaCluster):
 
     def __post_init__(self) -> None:
         ReplicaCluster.__post_init__(self)
+        if self.snapshot_every:  # snapshots.py: compaction would drop the configurations
+            raise ConfigError(
+                f"a ReconfigCluster does not compact its log (it reads each slot's "
+                f"configuration from it): snapshot_every must be 0, got {self.snapshot_every!r}"
+            )
         _check_alpha(self.alpha)
         ids = self.node_ids
         members = ids if self.members is None else _check_members(self.members, ids)
