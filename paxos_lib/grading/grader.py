@@ -460,11 +460,12 @@ def grade(
 ) -> Grade:
     """Grade a student's role classes on the hidden scenarios (see the module docstring).
 
-    ``acceptor``, ``proposer``, ``learner``: subclasses of ``px.grading.Acceptor`` etc.; a
-    role left out (None) is graded only where the scenario does not need it, and its
-    scenarios score 0.  ``seed``: None draws one now (the report prints it); an int regrades
-    identically.  ``scenarios``: a JSON file or a list (default: ``$PAXOS_GRADING_SCENARIOS``,
-    else the built-in ones).  ``only``: a role or roles; grade only the scenarios that run
+    ``acceptor``, ``proposer``, ``learner``: subclasses of ``px.grading.Acceptor`` etc. (a
+    learner may be a class of its own with ``on_accepted`` and ``on_decided``); a role left
+    out (None) is graded only where the scenario does not need it, and its scenarios score 0.
+    ``seed``: None draws one now (the report prints it); an int regrades identically.
+    ``scenarios``: a JSON file or a list (default: ``$PAXOS_GRADING_SCENARIOS``, else the
+    built-in ones).  ``only``: a role or roles; grade only the scenarios that run
     no other role of the student's (``only="acceptor"`` skips the all-together ones).
     """
     classes = {"acceptor": _check_class("acceptor", acceptor),
