@@ -6,7 +6,7 @@ handlers, with one rule changed."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from paxos_lib import roles
 from paxos_lib.grading import Acceptor, Learner, Proposer
@@ -148,6 +148,55 @@ class BadReturnLearner(RefLearner):
 
     def on_decided(self, msg, rules):
         return replace(self, learned=msg.value)
+
+
+class LoopingAcceptor(RefAcceptor):
+    """Never returns from on_accept: its loop's condition never changes."""
+
+    def on_accept(self, msg, rules):
+        waited = 0
+        while msg.ballot is not None:
+            waited += 1
+        return self, ()
+
+
+class SwallowingLoopProposer(RefProposer):
+    """Loops for ever on a timeout, catching every Exception inside the loop."""
+
+    def on_timeout(self, rules):
+        while True:
+            try:
+                int("not a number")
+            except Exception:
+                continue
+
+
+@dataclass(frozen=True)
+class DuckLearner:
+    """The reference learner written from scratch: no px.grading.Learner base class."""
+
+    node: str
+    learned: str | None = None
+    votes: frozenset = frozenset()
+
+    def on_accepted(self, msg, rules):
+        if self.learned is not None:
+            return self, ()
+        votes = self.votes | {(msg.src, msg.ballot, msg.value)}
+        count = sum(1 for _, b, v in votes if b == msg.ballot and v == msg.value)
+        return replace(self, votes=votes,
+                       learned=msg.value if count >= rules.quorum else None), ()
+
+    def on_decided(self, msg, rules):
+        return (self, ()) if self.learned is not None else (replace(self, learned=msg.value), ())
+
+
+@dataclass(frozen=True)
+class FickleDuckLearner(DuckLearner):
+    """Written from scratch, and takes every vote's value as learned: changes its mind."""
+
+    def on_accepted(self, msg, rules):
+        return replace(self, learned=msg.value), ()
 
 
 __all__ = [n for n in dir() if n[0].isupper()]

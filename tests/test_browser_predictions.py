@@ -37,7 +37,9 @@ if not os.environ.get("CI"):
                     "set CI=true to make this a failure", allow_module_level=True)
     pytest.importorskip("playwright.sync_api")
 
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+#: Every notebook that stores outputs and asks for predictions: the lessons and the project.
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")) + sorted(
+    (ROOT / "notebooks").glob("project-*.ipynb"))
 ARTIFACTS = ROOT / "tests" / "artifacts"
 VIEWPORT = {"width": 1366, "height": 768}
 PROMPT = "**Predict, then run.**"

@@ -200,3 +200,155 @@ def test_a_counterexample_opens_in_the_stepper_with_the_students_classes() -> No
                for a in trace.cluster.acceptor_ids)
     assert not stepper.sim.ok  # the stepper shows the same violation
     assert stepper.undo() and stepper.step == len(trace) - 1
+
+
+# -- a handler that never returns -------------------------------------------------------------
+
+
+def test_a_handler_that_never_returns_fails_its_scenarios_instead_of_hanging() -> None:
+    result = _grade(only="acceptor", acceptor=s.LoopingAcceptor)
+    assert result.score == 0 and all(not r.passed for r in result.results), str(result)
+    text = str(result)
+    assert "LoopingAcceptor.on_accept" in text and "never returned" in text
+    assert f"{grading.interface.LINE_BUDGET:,} lines" in text
+    assert "`waited += 1`" in text  # the student's own line where it was looping
+    assert "Traceback" not in text
+
+
+def test_an_endless_loop_that_catches_every_exception_is_still_stopped() -> None:
+    sim = px.Simulation(grading.RoleCluster(implementation=grading.Implementation(
+        proposer=s.SwallowingLoopProposer)))
+    sim.propose("p1", "v1")
+    with pytest.raises(grading.StudentCodeError,
+                       match=r"SwallowingLoopProposer.on_timeout \(on its timer\): never "
+                             r"returned: it ran 200,000 lines .*\(line \d+ `"):
+        sim.apply(px.Timeout("p1"))
+
+
+def test_the_line_budget_leaves_the_reference_and_the_trace_function_alone() -> None:
+    before = sys.gettrace()
+    result = _grade(only="learner")
+    assert result.passed, str(result)
+    assert sys.gettrace() is before
+
+
+# -- shortest counterexamples of simulations ---------------------------------------------------
+
+
+def _violates(world: object, name: str) -> bool:
+    return any(v.name == name and not v.holds
+               for v in check_all(world, "always", invariants=True))  # type: ignore[arg-type]
+
+
+def _no_shorter_run_of_the_same_steps(trace: px.Trace, name: str) -> bool:
+    """Independently of the grader: depth-first over every sequence of fewer steps drawn
+    from ``trace``'s own steps (each at most as often), none reaches the violation."""
+    from paxos_lib.engine import apply, initial_world, why_not
+
+    distinct = list(dict.fromkeys(trace.steps))
+    counts = [trace.steps.count(a) for a in distinct]
+
+    def dfs(world: object, depth: int) -> bool:
+        if depth == len(trace) - 1:
+            return True
+        for k, action in enumerate(distinct):
+            if counts[k] == 0 or why_not(world, action) is not None:  # type: ignore[arg-type]
+                continue
+            after = apply(world, action)  # type: ignore[arg-type]
+            if _violates(after, name):
+                return False
+            counts[k] -= 1
+            ok = dfs(after, depth + 1)
+            counts[k] += 1
+            if not ok:
+                return False
+        return True
+
+    return dfs(initial_world(trace.cluster, trace.variant, trace.network), 0)
+
+
+def test_a_simulation_counterexample_is_shortest_among_runs_of_its_own_steps() -> None:
+    import re
+
+    result = _grade(only="proposer", proposer=s.MinorityQuorumProposer)
+    first = result.first_failure
+    assert first is not None and first.seed is not None and first.trace is not None
+    name = first.summary.removesuffix(" violated")
+    trace = first.trace
+    assert "A shortest counterexample" in first.detail
+    left = re.search(r"delta debugging alone left (\d+) steps", first.detail)
+    assert left and int(left.group(1)) >= len(trace)
+    assert _violates(px.replay(trace.cluster, trace).world, name)
+    assert len(trace) <= 9, "small enough to enumerate every shorter run"
+    assert _no_shorter_run_of_the_same_steps(trace, name)
+
+
+def test_the_re_search_finds_runs_shorter_than_delta_debugging() -> None:
+    """Seed 5's failing run: delta debugging stops at a run no single step of which can be
+    left out, and the breadth-first re-search over its steps finds a shorter one."""
+    import re
+
+    from paxos_lib.grading.grader import _shortest
+
+    result = _grade(only="proposer", proposer=s.MinorityQuorumProposer)
+    first = result.first_failure
+    assert first is not None and first.trace is not None
+    left = re.search(r"delta debugging alone left (\d+) steps", first.detail)
+    assert left and int(left.group(1)) > len(first.trace), first.detail
+    # a re-search with no room to search gives back its input and says it is not proven
+    name = first.summary.removesuffix(" violated")
+    longer = px.Trace(first.trace.cluster, first.trace.variant, first.trace.network,
+                      first.trace.steps, first.trace.seed)
+    assert _shortest(longer, name, budget=1) == (longer, False)
+
+
+# -- learners of the student's own class --------------------------------------------------------
+
+
+def test_a_learner_of_its_own_class_is_graded_like_a_subclass() -> None:
+    assert not issubclass(s.DuckLearner, grading.Learner)
+    result = _grade(only="learner", learner=s.DuckLearner)
+    assert result.passed and result.score == result.total, str(result)
+
+
+def test_a_learner_of_its_own_class_feeds_learned_stable() -> None:
+    from paxos_lib import roles
+    from paxos_lib.grading.grader import _check_class
+
+    adapted = _check_class("learner", s.FickleDuckLearner)
+    assert adapted is not None and issubclass(adapted, roles.Learner)
+    assert adapted.__name__ == "FickleDuckLearner"
+    sim = px.Simulation(grading.RoleCluster(proposers=2, implementation=grading.Implementation(
+        learner=adapted)))
+    sim.propose("p1", "v1")
+    for a in ("a1", "a2"):
+        sim.deliver("prepare", src="p1", dst=a)
+    for a in ("a1", "a2"):
+        sim.deliver("promise", src=a, dst="p1")
+    sim.deliver("accept", src="p1", dst="a1")
+    sim.deliver("accepted", src="a1", dst="l1")
+    assert sim.world.learned_log == {("l1", "v1")}
+    sim.propose("p2", "v2")
+    for a in ("a2", "a3"):
+        sim.deliver("prepare", src="p2", dst=a)
+    for a in ("a2", "a3"):
+        sim.deliver("promise", src=a, dst="p2")
+    sim.deliver("accept", src="p2", dst="a2")
+    sim.deliver("accepted", src="a2", dst="l1")
+    assert sim.world.learned_log == {("l1", "v1"), ("l1", "v2")}
+    assert _violates(sim.world, "learned-stable")
+    # and the grader reports it, with the student's class in the counterexample
+    result = _grade(only="learner", learner=s.FickleDuckLearner)
+    assert result.score == 0
+    node = px.replay(result.counterexample.cluster, result.counterexample).world.node("l1")
+    assert type(node).__name__ == "FickleDuckLearner" and isinstance(node.inner,
+                                                                   s.FickleDuckLearner)
+
+
+def test_a_learner_class_without_the_handlers_is_refused() -> None:
+    class NotALearner:
+        def __init__(self, node: str) -> None:
+            self.node = node
+
+    with pytest.raises(ConfigError, match=r"NotALearner has no on_accepted or on_decided"):
+        grading.grade(learner=NotALearner, only="learner", seed=1)

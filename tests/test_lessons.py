@@ -26,6 +26,7 @@ def text(cell: dict) -> str:
 
 def test_there_are_lessons_and_each_has_a_solution() -> None:
     assert NOTEBOOKS, "no lessons in notebooks/"
+    assert any(p.name.startswith("project-") for p in PREDICTING), "the project is covered"
     names = {p.name for p in NOTEBOOKS}
     assert {p.name for p in SOLUTIONS} == names
 
@@ -105,6 +106,10 @@ def test_readme_lesson_index_is_current() -> None:
 
 PROMPT = "**Predict, then run.**"
 
+#: The lessons and the implementation project: every one stores its outputs, so every
+#: prediction prompt in any of them must be committed before its answer shows.
+PREDICTING = NOTEBOOKS + sorted((ROOT / "notebooks").glob("project-*.ipynb"))
+
 
 def hidden(cell: dict, key: str) -> bool:
     return bool(cell.get("metadata", {}).get("jupyter", {}).get(key))
@@ -117,7 +122,7 @@ def outputs_text(cell: dict) -> str:
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", PREDICTING, ids=lambda p: p.name)
 def test_every_prediction_is_committed_before_its_answer_shows(path: Path) -> None:
     """Each prompt: a widget cell next, then the revealing code cells with their output
     collapsed (one of them prints the verdict), then the explanation folded."""
@@ -162,7 +167,7 @@ def first_text_line(cell: dict) -> str | None:
     return "".join(outs[0]["text"]).split("\n", 1)[0]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", PREDICTING, ids=lambda p: p.name)
 def test_collapsed_outputs_preview_nothing_of_the_answer(path: Path) -> None:
     """JupyterLab shows a collapsed output's first line: it must be the recalled prediction."""
     for c in cells(path):
@@ -178,7 +183,7 @@ def test_collapsed_outputs_preview_nothing_of_the_answer(path: Path) -> None:
                 f"{path.name}: a folded explanation previews {first!r}")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", PREDICTING, ids=lambda p: p.name)
 def test_stored_widget_state_gives_no_verdict_away(path: Path) -> None:
     state = json.loads(path.read_text()).get("metadata", {}).get("widgets", {})
     blob = json.dumps(state, ensure_ascii=False)
@@ -186,7 +191,7 @@ def test_stored_widget_state_gives_no_verdict_away(path: Path) -> None:
         assert giveaway not in blob, f"{path.name}: stored widget state holds {giveaway!r}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", PREDICTING, ids=lambda p: p.name)
 def test_hidden_cells_are_only_prediction_reveals(path: Path) -> None:
     """Nothing else is folded: a hidden cell that no prompt explains would just be missing."""
     cs = cells(path)

@@ -7,6 +7,7 @@ project, whose autograded cell awards the grader's score on the instructor's hid
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -129,6 +130,56 @@ def test_autograde_gives_full_zero_and_partial_marks(course: Path) -> None:
     assert scores["starter"] == 0
     assert 0 < scores["half"] < max_score
     assert first == build_nbgrader.POINTS
+
+
+def overfitted_answers() -> dict[str, str]:
+    """grade id -> an answer that knows only the visible scenarios of lesson 02's checks:
+    it looks its input up in a table of them (what a student tuning to the feedback writes)."""
+    from paxos_lib.exercises import learners
+
+    learn = {repr((list(a), n)): learners.engine_learns(a, n) for a, n in learners.LEARN_CASES}
+    tradeoff = {(n, q): (n - q, 2 * q > n) for n, q in learners.TRADEOFF_CASES}
+    return {
+        "check_learn-answer": (f"_SEEN = {learn!r}\n\n\n"
+                               "def learn(accepted, n):\n"
+                               "    return _SEEN.get(repr((accepted, n)))\n"),
+        "check_quorum_tradeoff-answer": (f"_SEEN = {tradeoff!r}\n\n\n"
+                                         "def tradeoff(n, quorum):\n"
+                                         "    return _SEEN.get((n, quorum), (0, False))\n"),
+    }
+
+
+def test_autograde_takes_points_from_answers_tuned_to_the_visible_scenarios(
+        course: Path) -> None:
+    """The hidden test cells run hidden cases: answers that pass both visible checks of
+    lesson 02 ("Well done") by memorising their scenarios still lose points, per exercise."""
+    release = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    notebook = nbformat.read(release, 4)
+    answers = overfitted_answers()
+    for cell in answer_cells(notebook):
+        cell.source = answers[cell.metadata["nbgrader"]["grade_id"]]
+    target = course / "submitted" / "overfit" / ASSIGNMENT / release.name
+    target.parent.mkdir(parents=True)
+    nbformat.write(notebook, target)
+    nbgrader(course, "db", "student", "add", "overfit")
+    nbgrader(course, "autograde", ASSIGNMENT, "--student", "overfit", "--force")
+    graded = nbformat.read(course / "autograded" / "overfit" / ASSIGNMENT / release.name, 4)
+    tests = [c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(tests) == len(answers) == 2
+    for cell in tests:
+        printed = "".join(o.get("text", "") for o in cell.outputs)
+        assert "✓ Well done" in printed, printed  # the visible check is fooled
+        assert re.search(r"Hidden cases: \d+ of \d+ right", printed), printed
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for grade_id in answers:
+            got = gradebook.find_grade(grade_id.replace("-answer", "-score"), ASSIGNMENT,
+                                       ASSIGNMENT, "overfit").score
+            assert got < build_nbgrader.POINTS, (grade_id, got)
+        total = gradebook.find_submission(ASSIGNMENT, "overfit").score
+        assert total < gradebook.find_assignment(ASSIGNMENT).max_score
 
 
 def test_partial_credit_counts_scenarios_beyond_the_starter() -> None:

@@ -26,9 +26,11 @@ def text(cell: dict) -> str:
 
 
 def grade_outputs(path: Path) -> list[str]:
-    return ["".join(o.get("text", "")) for c in cells(path)
-            if c["cell_type"] == "code" and "px.grading.grade(" in text(c)
-            for o in c.get("outputs", [])]
+    """The printed text of each cell that grades (a prediction's revealing cell prints the
+    recalled prediction first, as a stream output of its own)."""
+    return ["".join("".join(o.get("text", "")) for o in c.get("outputs", []))
+            for c in cells(path)
+            if c["cell_type"] == "code" and "px.grading.grade(" in text(c)]
 
 
 @pytest.mark.parametrize("path", [PROJECT, SOLUTION], ids=lambda p: p.parent.name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -112,3 +113,49 @@ def test_runner_reports_a_python_error_with_exit_status_1(tmp_path: Path) -> Non
     )
     assert done.returncode == 1
     assert "ConfigError" in done.stderr
+
+
+LOOP_SCRIPT = '''
+import json
+from dataclasses import replace
+import paxos_lib as px
+from paxos_lib import grading, roles
+
+class LoopingAcceptor(grading.Acceptor):
+    def on_prepare(self, msg, rules):
+        return roles.Acceptor.on_prepare(self, msg, rules)
+
+    def on_accept(self, msg, rules):
+        while msg.ballot is not None:
+            pass
+        return self, ()
+
+sim = px.Simulation(grading.RoleCluster(implementation=grading.Implementation(
+    acceptor=LoopingAcceptor)))
+sim.propose("p1", "v1")
+sim.deliver("prepare", src="p1", dst="a1")
+sim.deliver("promise", src="a1", dst="p1")
+sim.deliver("prepare", src="p1", dst="a2")
+sim.deliver("promise", src="a2", dst="p1")
+try:
+    sim.deliver("accept", src="p1", dst="a1")
+    print(json.dumps({"stopped": False}))
+except grading.StudentCodeError as exc:
+    print(json.dumps({"stopped": True, "problem": exc.problem}))
+'''
+
+
+def test_the_graders_endless_loop_guard_works_on_webassembly(tmp_path: Path) -> None:
+    """The line budget is a trace function, which Pyodide supports: a student's handler that
+    never returns is stopped there too (no threads or processes needed)."""
+    node = pyodide_or_skip()
+    script = tmp_path / "loop.py"
+    script.write_text(LOOP_SCRIPT)
+    done = subprocess.run([node, str(WASM / "run_pyodide.mjs"), str(ROOT / "paxos_lib"),
+                           str(script)], cwd=WASM, capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    result = json.loads(done.stdout)
+    assert result["stopped"], result
+    assert "never returned" in result["problem"]
+    assert re.search(r"\(line \d+ `(while msg\.ballot is not None:|pass)`\)", result["problem"])

@@ -16,14 +16,21 @@ cells are kept as they are (outputs cleared); each exercise cell (a code cell un
   exactly as the lesson does, and no trace of the answer.
 - an **autograded test cell** worth ``POINTS`` points: it prints the check's feedback for the
   student, and its hidden part (``### BEGIN HIDDEN TESTS``, removed from the release and put
-  back by ``nbgrader autograde``) re-imports the check from ``paxos_lib.exercises`` (so a
-  student cannot grade themselves by redefining ``px.exercises``) and outputs the score.
+  back by ``nbgrader autograde``) calls ``paxos_lib.exercises.hidden.score`` (imported there,
+  so a student cannot grade themselves by redefining ``px.exercises``), which runs the
+  check's visible scenarios *and its hidden cases*, and outputs the score.
 
-Partial credit: the score is the share of the check's scenarios the submission gets right
-beyond what the lesson's starter already got right, ``POINTS * (right - right_starter) /
-(total - right_starter)``, full marks when every scenario passes.  So the unchanged starter
-scores 0, the reference answer full marks, and anything in between its share.  nbgrader takes
-a cell's single numeric output as its partial grade.
+Hidden cases: each check keeps, in its own module, more inputs of the same kind that the
+check never shows (``paxos_lib/exercises/hidden.py``), so a function that only knows the
+visible scenarios loses points.  A check whose exercise is one fixed scene has none and says
+why; a new check gets hidden cases by registering them in its own module, with no change here.
+
+Partial credit: the score is the share of all the cases, visible and hidden, the submission
+gets right beyond what the lesson's starter already got right, ``POINTS * (right -
+right_starter) / (total - right_starter)``, full marks only when every case passes.  So the
+unchanged starter scores 0, the reference answer full marks, and anything in between its
+share.  nbgrader takes a cell's single numeric output as its partial grade; the cell also
+prints how many hidden cases passed, never which inputs they were.
 
 Theory of operation: the exercises are found by the markers of ``tools/lessons/README.md``
 (``## Exercises`` heading, ``px.exercises.check_NAME(fn)`` call, one cell per exercise) and
@@ -40,10 +47,6 @@ three classes on the hidden scenarios with a fresh seed, prints the report and o
 ``PROJECT_POINTS * score / total``: the grader's score, scaled.  The scenarios are the
 grader's: the built-in ones, or the instructor's file named by ``PAXOS_GRADING_SCENARIOS`` in
 the environment ``nbgrader autograde`` runs in, which is how hidden scenarios are set.
-
-What the lessons' hidden parts do not do (yet): draw scenarios the student has not seen.  The checks
-in ``paxos_lib.exercises`` run a fixed table of scenarios; hidden *cases* need those checks to
-accept extra or seeded scenarios.
 """
 
 from __future__ import annotations
@@ -114,16 +117,11 @@ def reference_answers(solution: nbformat.NotebookNode) -> dict[str, str]:
 def test_cell_source(check: str, argument: str, starter: str, points: int) -> str:
     return f'''print(px.exercises.{check}({argument}))
 ### BEGIN HIDDEN TESTS
-from paxos_lib.exercises import {check} as _check
+from paxos_lib.exercises.hidden import score as _score
 
-_mine = _check({argument})
 _starter_namespace = dict(globals())
 exec({starter!r}, _starter_namespace)  # the lesson's starter: what earns no credit
-_starter = _check(_starter_namespace[{argument!r}])
-_right = _mine.total - len(_mine.problems)
-_base = _starter.total - len(_starter.problems)
-_share = 1.0 if _mine.passed else max(0, _right - _base) / max(1, _mine.total - _base)
-round({points} * _share, 3)
+_score({check!r}, {argument}, _starter_namespace[{argument!r}], {points})
 ### END HIDDEN TESTS'''
 
 

@@ -14,6 +14,7 @@ from paxos_lib.exercises.feedback import (
     run_scenarios,
     show,
 )
+from paxos_lib.exercises.hidden import hidden_cases
 from paxos_lib.messages import Accept, Ballot, Nack, Prepare, Send
 from paxos_lib.roles import Acceptor
 from paxos_lib.variants import rules_for
@@ -40,6 +41,20 @@ _PROMISE_CASES: tuple[tuple[Ballot | None, Ballot], ...] = (
 )
 
 
+#: Hidden cases (graded, never shown by the check; see ``hidden.py``): other rounds, other
+#: proposers, ties broken the other way, gaps of several rounds.
+_HIDDEN_PROMISE_CASES: tuple[tuple[Ballot | None, Ballot], ...] = (
+    (None, _B(7, "p4")),
+    (_B(4, "p3"), _B(4, "p2")),
+    (_B(4, "p2"), _B(4, "p3")),
+    (_B(5, "p1"), _B(6, "p1")),
+    (_B(2, "p3"), _B(10, "p1")),
+    (_B(10, "p2"), _B(9, "p3")),
+    (_B(6, "p4"), _B(6, "p4")),
+    (_B(3, "p2"), _B(1, "p3")),
+)
+
+
 def _engine_says_yes(kind: type[Prepare] | type[Accept], promised: Ballot | None,
                      ballot: Ballot) -> bool:
     """What the course's own acceptor (``roles.Acceptor``) answers: anything but a Nack."""
@@ -56,7 +71,8 @@ Explain = Callable[[Ballot | None, Ballot, bool], str]
 
 
 def _check_rule(name: str, kind: type[Prepare] | type[Accept], fn: Callable[..., Any],
-                explain: Explain, either_on_duplicate: bool) -> Feedback:
+                explain: Explain, either_on_duplicate: bool,
+                cases: tuple[tuple[Ballot | None, Ballot], ...] = _PROMISE_CASES) -> Feedback:
     """Run ``fn(promised, ballot)`` on every case; ``explain`` words a wrong answer.  With
     ``either_on_duplicate``, both answers are right when ``ballot`` is the one promised."""
 
@@ -73,7 +89,7 @@ def _check_rule(name: str, kind: type[Prepare] | type[Accept], fn: Callable[...,
 
         return (promised, ballot), judge
 
-    return run_scenarios(name, (case(p, b) for p, b in _PROMISE_CASES), fn)
+    return run_scenarios(name, (case(p, b) for p, b in cases), fn)
 
 
 def _same_round(promised: Ballot, ballot: Ballot) -> str:
@@ -167,3 +183,15 @@ def check_should_accept(fn: Callable[[Ballot | None, Ballot], bool]) -> Feedback
     accept a value at ``ballot``?  The right answers are the course acceptor's."""
     fn = need_function(fn, "check_should_accept")
     return _check_rule("should_accept", Accept, fn, _explain_accept, False)
+
+
+@hidden_cases(check_should_promise)
+def _hidden_should_promise(fn: Callable[[Ballot | None, Ballot], bool]) -> Feedback:
+    return _check_rule("should_promise", Prepare, fn, _explain_promise, True,
+                       _HIDDEN_PROMISE_CASES)
+
+
+@hidden_cases(check_should_accept)
+def _hidden_should_accept(fn: Callable[[Ballot | None, Ballot], bool]) -> Feedback:
+    return _check_rule("should_accept", Accept, fn, _explain_accept, False,
+                       _HIDDEN_PROMISE_CASES)

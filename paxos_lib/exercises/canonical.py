@@ -24,6 +24,7 @@ from itertools import permutations
 from typing import Any
 
 from paxos_lib.exercises.feedback import Feedback, need_function
+from paxos_lib.exercises.hidden import no_hidden_cases
 from paxos_lib.tla import TINY, initial_state, successors
 
 __all__ = ["canonical_scenarios", "check_canonical"]
@@ -145,3 +146,11 @@ def _merging_problems(answers: dict[Part, Any]) -> list[str]:
                 "never saw"
             )
     return problems
+
+
+no_hidden_cases(
+    check_canonical,
+    "the check already judges the acceptor part of every reachable state of "
+    "the model, each under every renaming; no input of that model is left "
+    "to keep back",
+)

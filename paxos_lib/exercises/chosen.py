@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from paxos_lib.exercises.feedback import Feedback, need_function
+from paxos_lib.exercises.hidden import hidden_cases
 from paxos_lib.messages import Ballot
 
 __all__ = ["check_chosen"]
@@ -42,6 +43,21 @@ _CASES: tuple[tuple[tuple[Vote, ...], int], ...] = (
     # a broken variant (duplicate-ballots): both values chosen, and chosen must say so
     ((("a1", _B(1, "p"), "confirmed"), ("a2", _B(1, "p"), "confirmed"),
       ("a1", _B(1, "p"), "cancelled"), ("a2", _B(1, "p"), "cancelled")), 2),
+)
+
+
+#: Hidden cases (graded, never shown by the check; see ``hidden.py``).
+_HIDDEN_CASES: tuple[tuple[tuple[Vote, ...], int], ...] = (
+    ((("a2", _B(3, "p2"), "cancelled"), ("a3", _B(3, "p2"), "cancelled")), 2),
+    ((("a3", _B(2, "p1"), "confirmed"), ("a3", _B(2, "p1"), "confirmed")), 2),
+    ((("a1", _B(4, "p3"), "cancelled"), ("a2", _B(5, "p1"), "cancelled"),
+      ("a3", _B(5, "p1"), "cancelled")), 2),
+    ((("a1", _B(2, "p2"), "confirmed"), ("a2", _B(2, "p2"), "confirmed"),
+      ("a3", _B(3, "p1"), "confirmed"), ("a4", _B(3, "p1"), "confirmed")), 3),
+    ((("a5", _B(1, "p3"), "cancelled"), ("a4", _B(1, "p3"), "cancelled"),
+      ("a3", _B(1, "p3"), "cancelled")), 3),
+    ((("a1", _B(2, "p1"), "confirmed"), ("a1", _B(3, "p2"), "cancelled"),
+      ("a2", _B(3, "p2"), "cancelled")), 2),
 )
 
 
@@ -112,8 +128,13 @@ def check_chosen(fn: Callable[[list[Vote], int], Any]) -> Feedback:
     """Check ``fn(votes, quorum) -> set``: the values chosen by ``votes``, every vote ever cast
     as ``(acceptor, ballot, value)`` in order, when a quorum is ``quorum`` acceptors."""
     fn = need_function(fn, "check_chosen")
+    return _run_chosen(fn, _CASES)
+
+
+def _run_chosen(fn: Callable[[list[Vote], int], Any],
+                cases: tuple[tuple[tuple[Vote, ...], int], ...]) -> Feedback:
     problems: list[str] = []
-    for votes, quorum in _CASES:
+    for votes, quorum in cases:
         where = (f"with the votes [{', '.join(_vote_text(v) for v in votes)}] and a quorum of "
                  f"{quorum}" if votes else f"with no votes at all and a quorum of {quorum}")
         try:
@@ -135,4 +156,9 @@ def check_chosen(fn: Callable[[list[Vote], int], Any]) -> Feedback:
                            "broken variant), and chosen must report both so a checker sees it")
         problems.append(f"{where}: you returned {_values_text(result)}, but "
                         + "; ".join(reasons))
-    return Feedback("chosen_values", not problems, len(_CASES), tuple(problems))
+    return Feedback("chosen_values", not problems, len(cases), tuple(problems))
+
+
+@hidden_cases(check_chosen)
+def _hidden_chosen(fn: Callable[[list[Vote], int], Any]) -> Feedback:
+    return _run_chosen(fn, _HIDDEN_CASES)

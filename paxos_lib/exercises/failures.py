@@ -44,6 +44,7 @@ from paxos_lib.exercises.feedback import (
     need_function,
     run_scenarios,
 )
+from paxos_lib.exercises.hidden import hidden_cases
 from paxos_lib.messages import Message
 from paxos_lib.properties import chosen, chosen_by
 from paxos_lib.roles import Acceptor, Proposer
@@ -283,6 +284,11 @@ def check_can_choose(fn: Callable[[Cluster, set[str]], bool]) -> Feedback:
     """Check ``fn(cluster, side) -> bool``: can the nodes in ``side`` (a set of node ids) get
     a value chosen while a partition cuts them off from the rest of ``cluster``?"""
     fn = need_function(fn, "check_can_choose")
+    return _check_can_choose(fn, _SIDES)
+
+
+def _check_can_choose(fn: Callable[..., Any], cases: Any) -> Feedback:
+    """check_can_choose's judge over ``cases`` (the visible table, or the hidden one)."""
 
     def case(cluster: Cluster, side: tuple[str, ...]) -> tuple[tuple[Any, ...], Any]:
         run = _run_side(cluster, side)
@@ -314,7 +320,7 @@ def check_can_choose(fn: Callable[[Cluster, set[str]], bool]) -> Feedback:
 
         return (cluster, set(side)), judge
 
-    return run_scenarios("can_choose", (case(c, s) for c, s in _SIDES), fn)
+    return run_scenarios("can_choose", (case(c, s) for c, s in cases), fn)
 
 
 # -- what each reply must wait for ------------------------------------------------------------
@@ -410,6 +416,11 @@ def check_writes(fn: Callable[[Message, Acceptor, Acceptor], Any]) -> Feedback:
     Every field that changed must be written (a crash after the reply would lose it), and no
     field that stayed the same (a disk write is the slowest step an acceptor takes)."""
     fn = need_function(fn, "check_writes")
+    return _check_writes(fn, _history_for_writes())
+
+
+def _check_writes(fn: Callable[..., Any], cases: Any) -> Feedback:
+    """check_writes's judge over ``cases`` (the visible table, or the hidden one)."""
 
     def case(msg: Message, before: Acceptor, after: Acceptor) -> tuple[tuple[Any, ...], Any]:
         changed = {f for f in ACCEPTOR_FIELDS if getattr(before, f) != getattr(after, f)}
@@ -440,4 +451,42 @@ def check_writes(fn: Callable[[Message, Acceptor, Acceptor], Any]) -> Feedback:
 
         return (msg, before, after), judge
 
-    return run_scenarios("writes", (case(*h) for h in _history_for_writes()), fn)
+    return run_scenarios("writes", (case(*h) for h in cases), fn)
+
+
+#: Hidden cases of check_can_choose (graded, never shown by the check; see ``hidden.py``).
+_HIDDEN_SIDES = (
+    (Cluster(proposers=2, acceptors=5), ("p2", "a2", "a4", "a5")),
+    (Cluster(proposers=2, acceptors=5), ("p1", "p2", "a1", "a2")),
+    (Cluster(proposers=1, acceptors=5), ("a1", "a2", "a3", "a4", "a5")),
+    (Cluster(proposers=2, acceptors=3), ("p2", "a3", "a1")),
+    (Cluster(proposers=1, acceptors=2), ("p1", "a2")),
+)
+
+
+@hidden_cases(check_can_choose)
+def _hidden_can_choose(fn: Callable[..., Any]) -> Feedback:
+    return _check_can_choose(fn, _HIDDEN_SIDES)
+
+
+def _hidden_history_for_writes() -> tuple[tuple[Message, Acceptor, Acceptor], ...]:
+    """Hidden cases of check_writes (graded, never shown by the check; see ``hidden.py``):
+    the first messages a2 handles in a seeded run of three proposers on a network that
+    copies messages and fires timeouts, each with a2's state before and after."""
+    sim = Simulation(Cluster(proposers=3, acceptors=3), seed=5)
+    for p, v in zip(("p1", "p2", "p3"), ("confirmed", "cancelled", "confirmed"), strict=True):
+        sim.propose(p, v)
+    sim.run(max_steps=400, faults=Faults(duplicate=0.15, timeout=0.03, recover=0.0, heal=0.0))
+    out = []
+    worlds = sim.trace.worlds()
+    for i, action in enumerate(sim.trace.steps):
+        if isinstance(action, Deliver) and action.message.dst == "a2":
+            before, after = worlds[i].node("a2"), worlds[i + 1].node("a2")
+            assert isinstance(before, Acceptor) and isinstance(after, Acceptor)
+            out.append((action.message, before, after))
+    return tuple(out[:12])
+
+
+@hidden_cases(check_writes)
+def _hidden_writes(fn: Callable[..., Any]) -> Feedback:
+    return _check_writes(fn, _hidden_history_for_writes())

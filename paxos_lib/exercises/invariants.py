@@ -35,6 +35,7 @@ from paxos_lib.cluster import Cluster
 from paxos_lib.engine import World
 from paxos_lib.errors import ConfigError
 from paxos_lib.exercises.feedback import Feedback, need_function
+from paxos_lib.exercises.hidden import hidden_cases, no_hidden_cases
 from paxos_lib.explore import explore
 from paxos_lib.properties import accepted, chosen, chosen_by, learned
 from paxos_lib.search import END_EXHAUSTED, END_VIOLATION, ExploreResult
@@ -337,8 +338,12 @@ def check_agreement(fn: Callable[[World], Any]) -> Feedback:
     """Check ``fn(world) -> bool``, an invariant meant to be True exactly when at most one
     value is chosen, on every world of the runs in ``agreement_scenarios()``."""
     fn = need_function(fn, "check_agreement")
+    return _check_agreement(fn, _runs())
+
+
+def _check_agreement(fn: Callable[..., Any], runs: tuple[_Run, ...]) -> Feedback:
+    """check_agreement's judge over ``runs`` (the visible ones, or the hidden ones)."""
     problems: list[str] = []
-    runs = _runs()
     answers: list[tuple[World, bool]] = []
     wrong: list[tuple[_Run, str, World, bool]] = []  # run, where, world, the truth there
     for run in runs:
@@ -449,3 +454,29 @@ def check_bounds(fn: Callable[[str], Any]) -> Feedback:
         if result.end != END_VIOLATION:
             problems.append(_not_caught(variant, b, result))
     return Feedback("bounds", not problems, len(BROKEN), tuple(problems))
+
+
+@functools.cache
+def _hidden_runs() -> tuple[_Run, ...]:
+    """Hidden cases of check_agreement (graded, never shown by the check; see
+    ``hidden.py``): seeded runs under faults, of classic Paxos on five acceptors and of two
+    broken variants, none of them a run the check shows."""
+    runs = []
+    for variant, acceptors, seed in (("classic", 5, 1), ("forgetful-proposer", 3, 2),
+                                     ("duplicate-ballots", 3, 3)):
+        sim = Simulation(Cluster(proposers=2, acceptors=acceptors), seed=seed, variant=variant)
+        sim.propose("p1", "confirmed")
+        sim.propose("p2", "cancelled")
+        sim.run(max_steps=300, faults=Faults(drop=0.1, duplicate=0.1, timeout=0.1))
+        runs.append(_Run(f"hidden {variant}", f"a hidden seeded run of {variant} "
+                         f"({_shape(sim.trace.cluster)}, {len(sim.trace)} steps)", sim.trace))
+    return tuple(runs)
+
+
+@hidden_cases(check_agreement)
+def _hidden_agreement(fn: Callable[..., Any]) -> Feedback:
+    return _check_agreement(fn, _hidden_runs())
+
+
+no_hidden_cases(check_bounds, "each answer judges one of the lesson's named broken variants; "
+                "there is no other input of the same kind to keep back")

@@ -23,6 +23,7 @@ from typing import Any
 
 from paxos_lib.cluster import Cluster
 from paxos_lib.exercises.feedback import Feedback, need_function, run_scenarios
+from paxos_lib.exercises.hidden import hidden_cases
 from paxos_lib.messages import Accepted, Ballot
 from paxos_lib.roles import Learner
 from paxos_lib.variants import rules_for
@@ -114,6 +115,11 @@ def check_learn(fn: Callable[[list[Vote], int], Any]) -> Feedback:
     """Check ``fn(accepted, n) -> value or None``: the value a learner has learned from the
     accepted messages ``accepted`` (in arrival order) of a cluster of ``n`` acceptors."""
     fn = need_function(fn, "check_learn")
+    return _check_learn(fn, LEARN_CASES)
+
+
+def _check_learn(fn: Callable[..., Any], cases: Any) -> Feedback:
+    """check_learn's judge over ``cases`` (the visible table, or the hidden one)."""
 
     def case(accepted: tuple[Vote, ...], n: int) -> tuple[tuple[Any, ...], Any]:
         want = engine_learns(accepted, n)
@@ -136,7 +142,7 @@ def check_learn(fn: Callable[[list[Vote], int], Any]) -> Feedback:
 
         return (list(accepted), n), judge
 
-    return run_scenarios("learn", (case(a, n) for a, n in LEARN_CASES), fn)
+    return run_scenarios("learn", (case(a, n) for a, n in cases), fn)
 
 
 #: (acceptors, quorum size) pairs.
@@ -154,6 +160,11 @@ def check_quorum_tradeoff(fn: Callable[[int, int], Any]) -> Feedback:
     ``quorum``, how many may crash while a quorum can still be formed, and whether every two
     quorums share an acceptor."""
     fn = need_function(fn, "check_quorum_tradeoff")
+    return _check_quorum_tradeoff(fn, TRADEOFF_CASES)
+
+
+def _check_quorum_tradeoff(fn: Callable[..., Any], cases: Any) -> Feedback:
+    """check_quorum_tradeoff's judge over ``cases`` (the visible table, or the hidden one)."""
 
     def case(n: int, q: int) -> tuple[tuple[Any, ...], Any]:
         crashes, safe = n - q, 2 * q > n
@@ -192,4 +203,29 @@ def check_quorum_tradeoff(fn: Callable[[int, int], Any]) -> Feedback:
 
         return (n, q), judge
 
-    return run_scenarios("quorum_tradeoff", (case(n, q) for n, q in TRADEOFF_CASES), fn)
+    return run_scenarios("quorum_tradeoff", (case(n, q) for n, q in cases), fn)
+
+
+#: Hidden cases of check_learn (graded, never shown by the check; see ``hidden.py``).
+HIDDEN_LEARN_CASES = (
+    ((("a2", _B(2, "p2"), _X), ("a3", _B(2, "p2"), _X)), 3),
+    ((("a3", _B(1, "p1"), _C), ("a3", _B(1, "p1"), _C), ("a1", _B(1, "p1"), _C)), 3),
+    ((("a1", _B(2, "p1"), _X), ("a2", _B(3, "p1"), _X), ("a3", _B(4, "p1"), _X)), 5),
+    ((("a1", _B(3, "p2"), _C), ("a2", _B(3, "p2"), _C), ("a4", _B(3, "p2"), _C)), 5),
+    ((("a2", _B(1, "p3"), _X), ("a1", _B(1, "p3"), _X)), 2),
+    ((("a1", _B(1, "p1"), _X), ("a2", _B(1, "p1"), _X), ("a3", _B(1, "p1"), _X)), 7),
+)
+
+
+@hidden_cases(check_learn)
+def _hidden_learn(fn: Callable[..., Any]) -> Feedback:
+    return _check_learn(fn, HIDDEN_LEARN_CASES)
+
+
+#: Hidden cases of check_quorum_tradeoff (graded, never shown by the check; see ``hidden.py``).
+HIDDEN_TRADEOFF_CASES = ((2, 2), (3, 3), (6, 3), (7, 4), (8, 5), (9, 4), (2, 1))
+
+
+@hidden_cases(check_quorum_tradeoff)
+def _hidden_quorum_tradeoff(fn: Callable[..., Any]) -> Feedback:
+    return _check_quorum_tradeoff(fn, HIDDEN_TRADEOFF_CASES)

@@ -19,6 +19,7 @@ from itertools import combinations
 from typing import Any
 
 from paxos_lib.exercises.feedback import Feedback, need_function
+from paxos_lib.exercises.hidden import hidden_cases
 from paxos_lib.liveness import Timings, race, random_backoff, steps_to_decision
 from paxos_lib.simulation import Faults
 
@@ -65,7 +66,23 @@ def check_backoff(fn: Callable[[int, random.Random], int]) -> Feedback:
     """Check ``fn(attempt, rng) -> steps``: how long a proposer waits after its attempt-th
     refusal before it tries a higher ballot."""
     fn = need_function(fn, "check_backoff")
-    total = 4 + len(NETWORKS)
+    return _check_backoff(fn, NETWORKS, ROUND, range(RACES))
+
+
+#: Hidden cases of check_backoff (graded, never shown by the check; see ``hidden.py``): a
+#: network twice as slow as the lesson's, raced on other seeds.
+HIDDEN_NETWORKS: dict[str, dict[str, Any]] = {
+    "a network twice as slow": {
+        "latency": (2, 4), "accept_latency": (6, 12), "patience": 32, "max_steps": 800,
+    },
+}
+HIDDEN_ROUND: dict[str, tuple[int, int]] = {"a network twice as slow": (12, 24)}
+
+
+def _check_backoff(fn: Callable[..., Any], networks: dict[str, dict[str, Any]],
+                   rounds: dict[str, tuple[int, int]], seeds: range) -> Feedback:
+    """check_backoff's judge: the waits themselves, then races on ``networks``."""
+    total = 4 + len(networks)
     waits: dict[int, list[int]] = {}
     for attempt in ATTEMPTS:
         for seed in range(40):
@@ -100,14 +117,14 @@ def check_backoff(fn: Callable[[int, random.Random], int]) -> Feedback:
         )
     early = [w for attempt in (1, 2, 3) for w in waits[attempt]]
     mean = sum(early) / len(early)
-    for network, args in NETWORKS.items():
-        ours = steps_to_decision(fn, RACES, progress=False, **args)
-        ref = steps_to_decision(random_backoff, RACES, progress=False, **args)
+    for network, args in networks.items():
+        ours = steps_to_decision(fn, seeds, progress=False, **args)
+        ref = steps_to_decision(random_backoff, seeds, progress=False, **args)
         p90, ref90 = ours.percentile(90), ref.percentile(90)
         assert ref90 is not None
         if p90 is None or p90 > 1.5 * ref90 + 5:
-            low, high = ROUND[network]
-            said = (f"on {network}, 90% of {RACES} races chose a value within {_p90(ours)} "
+            low, high = rounds[network]
+            said = (f"on {network}, 90% of {len(seeds)} races chose a value within {_p90(ours)} "
                     f"steps with your back-off, against {ref90:g} for the course's own")
             if mean < low:
                 problems.append(
@@ -183,3 +200,23 @@ def _judge_rule(fn: Callable[..., Any], up: tuple[str, ...],
                 else f"neither {' nor '.join(up)} retries")
         return f"with {down} crashed, {left}: order 42 waits until a crashed proposer recovers"
     return None
+
+
+@hidden_cases(check_backoff)
+def _hidden_backoff(fn: Callable[..., Any]) -> Feedback:
+    return _check_backoff(fn, HIDDEN_NETWORKS, HIDDEN_ROUND, range(1000, 1000 + RACES))
+
+
+@hidden_cases(check_should_retry)
+def _hidden_should_retry(fn: Callable[..., Any]) -> Feedback:
+    """Four proposers instead of three, every set of them that can be up (no races)."""
+    proposers = ("p1", "p2", "p3", "p4")
+    problems: list[str] = []
+    total = 0
+    for k in (4, 3, 2, 1):
+        for up in combinations(proposers, k):
+            total += 1
+            problem = _judge_rule(fn, up, proposers)
+            if problem is not None:
+                problems.append(problem)
+    return Feedback("should_retry", not problems, total, tuple(problems))

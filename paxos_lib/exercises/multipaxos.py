@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from paxos_lib.exercises.feedback import Feedback, need_function, run_scenarios
+from paxos_lib.exercises.hidden import hidden_cases
 from paxos_lib.messages import Ballot
 from paxos_lib.multipaxos.replica import NOOP_TEXT
 from paxos_lib.orders import Command, OrderBook, apply
@@ -85,7 +86,12 @@ def _judge_gap(log: tuple[str | None, ...]) -> Callable[[Any], str | None]:
 def check_first_gap(fn: Callable[[tuple[str | None, ...]], int]) -> Feedback:
     """Check ``fn(log) -> int``: how many slots, from slot 0, a replica may apply."""
     fn = need_function(fn, "check_first_gap")
-    return run_scenarios("first_gap", [((log,), _judge_gap(log)) for log in GAP_LOGS], fn)
+    return _check_first_gap(fn, GAP_LOGS)
+
+
+def _check_first_gap(fn: Callable[..., Any], cases: Any) -> Feedback:
+    """check_first_gap's judge over ``cases`` (the visible table, or the hidden one)."""
+    return run_scenarios("first_gap", [((log,), _judge_gap(log)) for log in cases], fn)
 
 
 _B = Ballot
@@ -139,8 +145,13 @@ def check_recover_slot(fn: Callable[[tuple[tuple[Ballot, str], ...]], str]) -> F
     """Check ``fn(votes) -> command``: what a new leader proposes in one open slot, given the
     ``(ballot, command)`` votes its quorum of promises reported there."""
     fn = need_function(fn, "check_recover_slot")
+    return _check_recover_slot(fn, RECOVERY_VOTES)
+
+
+def _check_recover_slot(fn: Callable[..., Any], cases: Any) -> Feedback:
+    """check_recover_slot's judge over ``cases`` (the visible table, or the hidden one)."""
     return run_scenarios(
-        "recover_slot", [((votes,), _judge_recovery(votes)) for votes in RECOVERY_VOTES], fn
+        "recover_slot", [((votes,), _judge_recovery(votes)) for votes in cases], fn
     )
 
 
@@ -230,11 +241,16 @@ def check_dedup(fn: Callable[[dict[str, tuple[int, str]], str, int], Any]) -> Fe
     The check walks ``DEDUP_LOG`` slot by slot, keeping the table itself (with the outcomes of
     the real ``orders.apply``), so each slot is judged on its own."""
     fn = need_function(fn, "check_dedup")
+    return _check_dedup(fn, DEDUP_LOG)
+
+
+def _check_dedup(fn: Callable[..., Any], log: tuple[str, ...]) -> Feedback:
+    """check_dedup's walk over ``log`` (the visible one, or the hidden one)."""
     book = OrderBook.empty()
     table: dict[str, tuple[int, str]] = {}
     applied_at: dict[tuple[str, int], int] = {}
     problems: list[str] = []
-    for slot, text in enumerate(DEDUP_LOG):
+    for slot, text in enumerate(log):
         command = Command.parse(text)
         client, request = command.client_id, command.request_id
         assert client is not None and request is not None
@@ -253,4 +269,53 @@ def check_dedup(fn: Callable[[dict[str, tuple[int, str]], str, int], Any]) -> Fe
             book, outcome = apply(book, command)
             table[client] = (request, _reply_text(outcome))
             applied_at[(client, request)] = slot
-    return Feedback("dedup", not problems, len(DEDUP_LOG), tuple(problems))
+    return Feedback("dedup", not problems, len(log), tuple(problems))
+
+
+#: Hidden cases of check_first_gap (graded, never shown by the check; see ``hidden.py``).
+HIDDEN_GAP_LOGS = (
+    (None,),
+    (_CREATE, _CONFIRM, NOOP_TEXT, _PAY),
+    (NOOP_TEXT, None, _CREATE),
+    (_CREATE, _PAY, _CONFIRM, None, _CANCEL),
+    (_CREATE, None, None),
+)
+
+
+@hidden_cases(check_first_gap)
+def _hidden_first_gap(fn: Callable[..., Any]) -> Feedback:
+    return _check_first_gap(fn, HIDDEN_GAP_LOGS)
+
+
+#: Hidden cases of check_recover_slot (graded, never shown by the check; see ``hidden.py``).
+HIDDEN_RECOVERY_VOTES = (
+    ((_B(4, "r2"), _CONFIRM), (_B(3, "r3"), _CANCEL)),
+    ((_B(1, "r1"), _PAY), (_B(1, "r3"), _CREATE), (_B(1, "r2"), _CANCEL)),
+    ((_B(2, "r2"), _CANCEL), (_B(2, "r2"), _CANCEL), (_B(5, "r1"), _PAY)),
+    ((_B(7, "r3"), _CREATE),),
+)
+
+
+@hidden_cases(check_recover_slot)
+def _hidden_recover_slot(fn: Callable[..., Any]) -> Feedback:
+    return _check_recover_slot(fn, HIDDEN_RECOVERY_VOTES)
+
+
+#: Hidden log of check_dedup (graded, never shown by the check; see ``hidden.py``): another
+#: client first, a retry two slots later, a stale copy after a newer request, a third client.
+HIDDEN_DEDUP_LOG: tuple[str, ...] = (
+    "create #41 (c41/1)",
+    "create #42 (c42/1)",
+    "confirm #41 (c41/2)",
+    "create #42 (c42/1)",
+    "confirm #41 (c41/2)",
+    "pay #41 (c41/3)",
+    "confirm #41 (c41/2)",
+    "create #43 (c43/1)",
+    "pay #41 (c41/3)",
+)
+
+
+@hidden_cases(check_dedup)
+def _hidden_dedup(fn: Callable[..., Any]) -> Feedback:
+    return _check_dedup(fn, HIDDEN_DEDUP_LOG)

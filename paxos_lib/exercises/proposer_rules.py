@@ -17,6 +17,7 @@ from paxos_lib.exercises.feedback import (
     need_function,
     run_scenarios,
 )
+from paxos_lib.exercises.hidden import hidden_cases
 from paxos_lib.messages import Accept, Ballot, Promise, Send
 from paxos_lib.roles import Proposer
 from paxos_lib.variants import rules_for
@@ -60,6 +61,11 @@ def check_pick_value(fn: Callable[[Promises, str], str]) -> Feedback:
     """Check ``fn(promises, own_value) -> value``: which value a proposer must propose in
     phase 2, given a quorum of promises ``(acceptor, accepted_ballot, accepted_value)``."""
     fn = need_function(fn, "check_pick_value")
+    return _check_pick_value(fn, _PICK_CASES)
+
+
+def _check_pick_value(fn: Callable[..., Any], cases: Any) -> Feedback:
+    """check_pick_value's judge over ``cases`` (the visible table, or the hidden one)."""
 
     def case(promises: Promises, own: str) -> tuple[tuple[Any, ...], Any]:
         expected = _expected_pick(promises, own)
@@ -86,4 +92,21 @@ def check_pick_value(fn: Callable[[Promises, str], str]) -> Feedback:
 
         return (list(promises), own), judge
 
-    return run_scenarios("pick_value", (case(p, o) for p, o in _PICK_CASES), fn)
+    return run_scenarios("pick_value", (case(p, o) for p, o in cases), fn)
+
+
+#: Hidden cases of check_pick_value (graded, never shown by the check; see ``hidden.py``).
+_HIDDEN_PICK_CASES = (
+    ([("a2", _B(2, "p3"), "confirmed"), ("a3", _B(4, "p1"), "cancelled")], "confirmed"),
+    ([("a1", None, None), ("a2", None, None), ("a3", None, None)], "confirmed"),
+    ([("a3", _B(5, "p2"), "cancelled"), ("a1", _B(5, "p1"), "confirmed")], "confirmed"),
+    ([("a1", None, None), ("a2", _B(2, "p2"), "confirmed"), ("a3", _B(1, "p3"), "cancelled")],
+     "cancelled"),
+    ([("a4", _B(3, "p1"), "cancelled"), ("a5", _B(3, "p1"), "cancelled"),
+      ("a1", _B(2, "p2"), "confirmed")], "confirmed"),
+)
+
+
+@hidden_cases(check_pick_value)
+def _hidden_pick_value(fn: Callable[..., Any]) -> Feedback:
+    return _check_pick_value(fn, _HIDDEN_PICK_CASES)

@@ -29,6 +29,7 @@ from paxos_lib.actions import Crash, Deliver, Drop, Timeout
 from paxos_lib.cluster import Cluster
 from paxos_lib.errors import PaxosError
 from paxos_lib.exercises.feedback import Feedback, need_function
+from paxos_lib.exercises.hidden import no_hidden_cases
 from paxos_lib.messages import Accept, Ballot, Nack
 from paxos_lib.properties import chosen
 from paxos_lib.roles import Acceptor, Proposer
@@ -226,3 +227,16 @@ def check_accept_y(fn: Callable[[Simulation], Any]) -> Feedback:
                            "in your schedule")
         problems.extend(reasons)
     return Feedback("accept_y", False, 1, tuple(problems))
+
+
+no_hidden_cases(
+    check_foo_bar,
+    "the exercise is one fixed scene, played on the engine; its answer is "
+    "about that scene, so there is no other input to keep back",
+)
+
+no_hidden_cases(
+    check_accept_y,
+    "the exercise is one fixed scene, played on the engine; its answer is "
+    "about that scene, so there is no other input to keep back",
+)

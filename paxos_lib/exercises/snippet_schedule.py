@@ -25,6 +25,7 @@ from paxos_lib.cluster import Cluster
 from paxos_lib.engine import World
 from paxos_lib.errors import PaxosError
 from paxos_lib.exercises.feedback import Feedback, need_function
+from paxos_lib.exercises.hidden import no_hidden_cases
 from paxos_lib.properties import chosen_by
 from paxos_lib.roles import Proposer
 from paxos_lib.simulation import Simulation
@@ -140,3 +141,10 @@ def check_snippet_schedule(schedule: Callable[[Simulation], Any]) -> Feedback:
         replayed.apply(action)
     verdict = _judge(replayed.world, len(steps))
     return Feedback(EXERCISE, verdict is None, 1, () if verdict is None else (verdict,))
+
+
+no_hidden_cases(
+    check_snippet_schedule,
+    "the exercise is one schedule for one fixed cluster, replayed on the "
+    "engine; there is no other input to keep back",
+)

@@ -12,6 +12,11 @@ scenario, the total, and the first failing scenario explained with a counterexam
 The messages and effects a handler builds (``Prepare`` … ``Decided``, ``Send``, ``SetTimer``,
 ``CancelTimer``, ``Ballot``) are re-exported here, so one import serves a notebook.
 
+A learner may also be a class of the student's own, with no base class, that defines
+``on_accepted`` and ``on_decided``: the grader runs it inside an adapter (``adapter.py``), so
+what it learns still feeds the ``learners`` and ``learned-stable`` properties.  A handler
+that never returns is stopped by a line budget and reported (``interface.py``).
+
 For instructors: the scenarios a student is graded on are data.  Write your own as a JSON
 list (the fields of ``scenarios.Scenario``), keep the file where students cannot read it,
 and point the environment variable ``PAXOS_GRADING_SCENARIOS`` at it where grading runs (or

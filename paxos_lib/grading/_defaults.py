@@ -38,7 +38,7 @@ TEXT = """
   "about": "your learner, in every order the votes of two ballots can arrive",
   "proposers": 1, "acceptors": 2, "values": {"p1": "v1"}, "max_ballot": 2,
   "max_states": 50000,
-  "properties": ["agreement", "validity", "learners", "chosen"]},
+  "properties": ["agreement", "validity", "learners", "learned-stable", "chosen"]},
  {"name": "learner-faults", "kind": "simulate", "points": 5, "student": ["learner"],
   "about": "your learners in seeded runs with lost, copied and late messages and crashes",
   "proposers": 3, "acceptors": 3, "learners": 2,

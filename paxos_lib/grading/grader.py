@@ -13,9 +13,21 @@ that replays a Trace) steps through the student's own code.
 Scoring.  A scenario earns its points when no safety property fails, the expected progress
 happens, the student's code raises nothing and breaks no rule of the interface, and (for a
 search) the search exhausts its bounds within ``max_states``.  The report lists every
-scenario and explains the first failure in full: the property, a counterexample (shortest
-for a search; for a simulation, the run cut at the first violating step and shrunk until no
-step can be left out), and how to open it.
+scenario and explains the first failure in full: the property, a counterexample, and how to
+open it.
+
+Shortest counterexamples.  A search's counterexample is shortest among *all* runs of its
+bounds (breadth-first search).  A simulation's failing run is (1) cut at the first step that
+violates the property, (2) shrunk by delta debugging until no single step can be left out,
+and (3) searched again breadth-first over the runs made of the shrunk run's own steps: from
+the scenario's first world, any of those steps in any order, each at most as often as the
+shrunk run takes it (a delivery of one message, a crash of one node, a timeout...).  The
+counterexample shown is a shortest run of that search that violates the same property, so
+no run made of those steps violates it in fewer steps (and none of its steps can be left
+out).  Runs that need steps the failing run never took are not searched: the whole space of a
+five-acceptor cluster under faults is far too large.  The re-search visits at most
+``SHORTEST_BUDGET`` distinct (world, steps left) pairs; beyond that the report says the run is
+only shrunk, not shortest.
 
 Seeds.  Searches need none.  The seeds of the simulations are drawn at grading time from the
 operating system unless ``seed`` is given; the report prints the seed, and the same seed
@@ -39,6 +51,7 @@ from paxos_lib.cluster import Cluster
 from paxos_lib.engine import World, apply, initial_world, why_not
 from paxos_lib.errors import ConfigError, PaxosError
 from paxos_lib.explore import explore
+from paxos_lib.grading.adapter import adapt_learner
 from paxos_lib.grading.interface import (
     Acceptor,
     Implementation,
@@ -47,12 +60,16 @@ from paxos_lib.grading.interface import (
     StudentCodeError,
 )
 from paxos_lib.grading.scenarios import Scenario, load
-from paxos_lib.properties import check_all, chosen, learned
+from paxos_lib.properties import ALL_PROPERTIES, PROPERTIES, Verdict, chosen, learned
 from paxos_lib.search import END_EXHAUSTED, END_VIOLATION
 from paxos_lib.simulation import Faults, Simulation
 from paxos_lib.trace import Trace
 
-__all__ = ["Grade", "RoleCluster", "ScenarioResult", "grade"]
+__all__ = ["SHORTEST_BUDGET", "Grade", "RoleCluster", "ScenarioResult", "grade"]
+
+#: The most distinct (world, steps left) pairs the re-search of a failing simulation visits
+#: (see "Shortest counterexamples" above).
+SHORTEST_BUDGET = 20_000
 
 _BASES = {"acceptor": (Acceptor, roles.Acceptor), "proposer": (Proposer, roles.Proposer),
           "learner": (Learner, roles.Learner)}
@@ -80,6 +97,8 @@ def _check_class(role: str, cls: object) -> type | None:
     base, reference = _BASES[role]
     if cls is reference:
         return reference  # the library's own role, for instructors' comparisons
+    if role == "learner" and isinstance(cls, type) and not issubclass(cls, base):
+        return adapt_learner(cls)  # a learner of its own class still feeds the properties
     if not isinstance(cls, type) or not issubclass(cls, base):
         raise ConfigError(
             f"{role} must be a class that subclasses px.grading.{base.__name__} "
@@ -234,13 +253,19 @@ def _run_explore(s: Scenario, cluster: RoleCluster) -> ScenarioResult:
 
 
 def _violation(s: Scenario, detail: str, trace: Trace | None, how: str,
-               seed: int | None = None) -> ScenarioResult:
+               seed: int | None = None, shrunk: int | None = None) -> ScenarioResult:
     summary = detail.split(":")[0]
     if how == "search":
         what = f"A shortest counterexample ({len(trace or ())} steps):"
+    elif how == "shortest":
+        what = (f"A shortest counterexample ({len(trace or ())} steps) from the failing run "
+                f"(seed {seed}), none of which can be left out: no run made of that run's "
+                f"own steps, in any order, violates it in fewer (delta debugging alone left "
+                f"{shrunk} steps):")
     else:
         what = (f"The failing run (seed {seed}), cut at the first violation and shrunk to "
-                f"{len(trace or ())} steps, none of which can be left out:")
+                f"{len(trace or ())} steps, none of which can be left out (the search for a "
+                "shorter reordering stopped at its budget):")
     text = f"{detail}\n{what}"
     if trace is not None:
         text += "\n" + _listing(trace)
@@ -264,14 +289,15 @@ def _run_simulations(s: Scenario, cluster: RoleCluster, rng: random.Random) -> S
             ok = ok and _steps(sim, s.quiet_steps, quiet, s.expect)
         except StudentCodeError as exc:
             return _code_failure(s, exc, sim.trace, seed)
-        bad = [v for v in check_all(sim.world, "always") if not v.holds]
+        bad = [v for v in _safety(sim.world) if not v.holds]
         if bad:
             first = _first_violation(sim.trace, bad[0].name)
-            trace = _shrink(first, bad[0].name)
-            verdict = next(v for v in check_all(trace.final(), "always")
+            shrunk = _shrink(first, bad[0].name)
+            trace, proven = _shortest(shrunk, bad[0].name)
+            verdict = next(v for v in _safety(trace.final())
                            if v.name == bad[0].name)
             return _violation(s, f"{verdict.name} violated: {verdict.explanation}", trace,
-                              "simulation", seed)
+                              "shortest" if proven else "simulation", seed, len(shrunk))
         if not _progress(sim.world, s.expect):
             want = ("no value was chosen" if s.expect == "chosen"
                     else "not every learner learned the value")
@@ -314,13 +340,24 @@ def _steps(sim: Simulation, n: int, faults: Faults, expect: str) -> bool:
         if action is None:
             break
         sim.apply(action)
-        if not all(v.holds for v in check_all(sim.world, "always")):
+        if not all(v.holds for v in _safety(sim.world)):
             return False
     return True
 
 
+#: What a simulation checks after every step: the consensus properties, and that no learner
+#: changes the value it learned (read from the world's learned log, which every learner
+#: feeds, whatever its class: see ``adapter.py``).
+SAFETY = tuple(p for p in ALL_PROPERTIES
+               if p.kind == "always" and (p in PROPERTIES or p.name == "learned-stable"))
+
+
+def _safety(world: World) -> list[Verdict]:
+    return [p(world) for p in SAFETY]
+
+
 def _violates(world: World, name: str) -> bool:
-    return any(v.name == name and not v.holds for v in check_all(world, "always"))
+    return any(v.name == name and not v.holds for v in _safety(world))
 
 
 def _first_violation(trace: Trace, name: str) -> Trace:
@@ -369,6 +406,46 @@ def _shrink(trace: Trace, name: str) -> Trace:
     return Trace(trace.cluster, trace.variant, trace.network, tuple(steps), trace.seed)
 
 
+def _shortest(trace: Trace, name: str, budget: int | None = None) -> tuple[Trace, bool]:
+    """A shortest run made of ``trace``'s own steps that violates ``name``, and whether the
+    search finished (False: it stopped after ``budget`` pairs and ``trace`` comes back).
+
+    Breadth-first over (world, how many of each step are left), from the first world of
+    ``trace``'s cluster: a step is taken only when the engine enables it, and a step whose
+    handler raises ends that branch (it is another failure, not this one).  The first
+    violating world found is at the least depth, so its path is a shortest such run."""
+    limit = SHORTEST_BUDGET if budget is None else budget
+    prop = next(p for p in ALL_PROPERTIES if p.name == name)
+    steps = list(dict.fromkeys(trace.steps))
+    left0 = tuple(trace.steps.count(a) for a in steps)
+    start = initial_world(trace.cluster, trace.variant, trace.network)
+    frontier: list[tuple[World, tuple[int, ...], tuple[Action, ...]]] = [(start, left0, ())]
+    seen = {(start, left0)}
+    while frontier:
+        deeper = []
+        for world, left, path in frontier:
+            for k, action in enumerate(steps):
+                if not left[k] or why_not(world, action) is not None:
+                    continue
+                try:
+                    after = apply(world, action)
+                    broken = not prop(after).holds
+                except Exception:  # the student's code failed another way on this branch
+                    continue
+                if broken:
+                    return Trace(trace.cluster, trace.variant, trace.network, (*path, action),
+                                 trace.seed), True
+                rest = (*left[:k], left[k] - 1, *left[k + 1:])
+                if (after, rest) in seen:
+                    continue
+                if len(seen) >= limit:
+                    return trace, False
+                seen.add((after, rest))
+                deeper.append((after, rest, (*path, action)))
+        frontier = deeper
+    return trace, False  # not reached: the trace itself is one such run
+
+
 # -- the entry point --------------------------------------------------------------------------
 
 
@@ -383,11 +460,12 @@ def grade(
 ) -> Grade:
     """Grade a student's role classes on the hidden scenarios (see the module docstring).
 
-    ``acceptor``, ``proposer``, ``learner``: subclasses of ``px.grading.Acceptor`` etc.; a
-    role left out (None) is graded only where the scenario does not need it, and its
-    scenarios score 0.  ``seed``: None draws one now (the report prints it); an int regrades
-    identically.  ``scenarios``: a JSON file or a list (default: ``$PAXOS_GRADING_SCENARIOS``,
-    else the built-in ones).  ``only``: a role or roles; grade only the scenarios that run
+    ``acceptor``, ``proposer``, ``learner``: subclasses of ``px.grading.Acceptor`` etc. (a
+    learner may be a class of its own with ``on_accepted`` and ``on_decided``); a role left
+    out (None) is graded only where the scenario does not need it, and its scenarios score 0.
+    ``seed``: None draws one now (the report prints it); an int regrades identically.
+    ``scenarios``: a JSON file or a list (default: ``$PAXOS_GRADING_SCENARIOS``, else the
+    built-in ones).  ``only``: a role or roles; grade only the scenarios that run
     no other role of the student's (``only="acceptor"`` skips the all-together ones).
     """
     classes = {"acceptor": _check_class("acceptor", acceptor),

@@ -34,8 +34,20 @@ class, of another node, or not hashable; an effect that is not ``Send``/``SetTim
 proposer whose ballots run above its ``round``, which the explorer's ballot bound reads).
 The grader turns a ``StudentCodeError`` into feedback, never a traceback.
 
-NOTE: the guard cannot stop a handler that never returns (an endless loop); the grader runs
-in the student's own kernel, where the interrupt button does.
+A handler that never returns.  While a student's handler runs, the guard counts the lines
+executed in the student's own code (frames whose file is not part of ``paxos_lib``), with a
+trace function (``sys.settrace``), and stops the handler once it has run ``LINE_BUDGET`` lines
+in one call: a ``StudentCodeError`` saying that it never returned and on which line it was
+looping.  Why a line budget and not a worker process or a thread with a timeout: the
+student's classes live in the notebook's ``__main__`` and need not pickle (a process would
+need them to), a thread cannot be stopped in Python, and Pyodide (the browser edition) has
+neither; a trace function works the same in Jupyter, under ``nbgrader autograde`` and on
+Pyodide, and a budget counted in lines gives the same verdict on a fast machine and a slow
+one, so a grade does not depend on the load.  The reference's handlers run a few dozen lines
+per call; the budget is thousands of times that.  NOTE: a loop that never runs a line of
+Python (``sum(itertools.count())``, all in C) is not counted and is stopped only by the
+kernel's interrupt or nbgrader's execution timeout; a student's ``except BaseException``
+inside the loop swallows the stop once (Python then removes the trace function).
 
 This module imports only the values, roles and variants; never networkx, matplotlib or
 ipywidgets.
@@ -44,6 +56,9 @@ ipywidgets.
 from __future__ import annotations
 
 import functools
+import linecache
+import sys
+import sysconfig
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,7 +69,11 @@ from paxos_lib.errors import PaxosError
 from paxos_lib.messages import CancelTimer, Message, Send, SetTimer
 from paxos_lib.variants import Rules
 
-__all__ = ["HANDLERS", "Acceptor", "Learner", "Proposer", "StudentCodeError"]
+__all__ = ["HANDLERS", "LINE_BUDGET", "Acceptor", "Learner", "Proposer", "StudentCodeError"]
+
+#: The most lines of the student's own code one handler call may run before the guard stops
+#: it as a handler that never returns (see the module docstring).
+LINE_BUDGET = 200_000
 
 #: The handlers a student writes, per role (``after_crash`` may be overridden too).
 HANDLERS: dict[str, tuple[str, ...]] = {
@@ -171,17 +190,78 @@ def _check_result(self: roles.NodeState, cls_name: str, handler: str, result: ob
     return new, out
 
 
+_LIBRARY = __file__.replace("\\", "/").rsplit("/paxos_lib/", 1)[0] + "/paxos_lib/"
+
+
+class _Runaway(BaseException):
+    """Raised inside a student's handler that ran out of its line budget.  A BaseException,
+    so that a student's ``except Exception`` inside the loop does not swallow it."""
+
+    def __init__(self, lineno: int, filename: str) -> None:
+        super().__init__(lineno, filename)
+        self.lineno = lineno
+        self.filename = filename
+
+
+#: Where Python's own modules and installed packages live: not the student's code.
+_NOT_STUDENT = tuple(sorted({
+    path.replace("\\", "/").rstrip("/") + "/"
+    for key in ("stdlib", "platstdlib", "purelib", "platlib")
+    if (path := sysconfig.get_paths().get(key))
+} | {_LIBRARY}))
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_student_code(filename: str) -> bool:
+    name = filename.replace("\\", "/")
+    return not (name.startswith(_NOT_STUDENT) or name.startswith("<frozen")
+                or "/paxos_lib/" in name)
+
+
+def _run_with_budget(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)``, stopped with ``_Runaway`` after ``LINE_BUDGET`` lines of student code."""
+    left = LINE_BUDGET
+    previous = sys.gettrace()
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal left
+        if event == "line":
+            left -= 1
+            if left < 0:
+                raise _Runaway(frame.f_lineno, frame.f_code.co_filename)
+        return local
+
+    def on_call(frame: Any, event: str, arg: Any) -> Any:
+        return local if _is_student_code(frame.f_code.co_filename) else None
+
+    sys.settrace(on_call)
+    try:
+        return fn(*args)
+    finally:
+        sys.settrace(previous)
+
+
+def _runaway_problem(exc: _Runaway) -> str:
+    code = linecache.getline(exc.filename, exc.lineno).strip()
+    where = f" (line {exc.lineno}{f' `{code}`' if code else ''})"
+    return (f"never returned: it ran {LINE_BUDGET:,} lines of your code in this one call "
+            f"and was still going{where}; is there a loop whose condition never changes?")
+
+
 def _guard(role: str, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     crash = name == "after_crash"
 
     @functools.wraps(fn)
     def guarded(self: Any, *args: Any) -> Any:
         cls_name = type(self).__name__
-        handling = _describe_arg(args[:-1])
+        handling = ("on its timer" if name == "on_timeout" else "after a crash" if crash
+                    else _describe_arg(args[:-1]))
         try:
-            result = fn(self, *args)
+            result = _run_with_budget(fn, self, *args)
         except StudentCodeError:
             raise
+        except _Runaway as exc:
+            raise StudentCodeError(cls_name, name, handling, _runaway_problem(exc)) from None
         except Exception as exc:  # the student's code may raise anything
             detail = str(exc) or "(no message)"
             raise StudentCodeError(

@@ -48,7 +48,7 @@ KINDS = ("explore", "simulate")
 ROLES = ("acceptor", "proposer", "learner")
 EXPECT = ("chosen", "learned")
 FAULTS = ("drop", "duplicate", "crash", "recover", "partition", "heal", "timeout")
-PROPERTY_NAMES = ("agreement", "validity", "learners", "chosen")
+PROPERTY_NAMES = ("agreement", "validity", "learners", "learned-stable", "chosen")
 
 
 def _int(name: str, value: object, low: int, high: int) -> int:

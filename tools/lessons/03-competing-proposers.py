@@ -332,7 +332,11 @@ ax = px.viz.sequence_chart(found["duplicate-ballots"])
 # **Exercise 1 — the value to propose.** `pick_value(promises, own)` gets a quorum of
 # promises, each `(acceptor, accepted_ballot, accepted_value)` with `None, None` for an
 # acceptor that has not voted, and the proposer's own value. It returns the value to propose
-# in phase 2. The starting version takes the first vote it finds. When is that wrong?
+# in phase 2. Two things are at stake: the proposer must never overwrite a value that may
+# already have been chosen, and its client's order should go through whenever nothing can
+# have been. The check hands your function quorums in which the acceptors report different
+# things. The starting version takes the first vote it finds: before you change it, find a
+# quorum of promises for which that answer could undo a choice.
 
 # %%
 def pick_value(promises, own):

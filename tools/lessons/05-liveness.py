@@ -374,11 +374,13 @@ def backoff(attempt, rng):
 px.exercises.check_backoff(backoff)
 
 # %% [markdown]
-# **Exercise 2 — who leads?** `should_retry(me, up)` says whether proposer `me` may retry,
-# given `up`, the proposers that are up (sorted, such as `("p1", "p3")`, with `me` among
-# them). Every proposer asks the same question about itself. The starting version lets every
-# proposer that is up retry. What does that turn the leader back into, and what must your
-# rule do when the leader crashes?
+# **Exercise 2 — who leads?** `should_retry(me, up)` says whether proposer `me` may try
+# again after a refusal, given `up`, the proposers that are up (sorted, such as
+# `("p1", "p3")`, with `me` among them). Each proposer that is up asks about itself, with the
+# same `up` and no way to consult the others. The check asks your function about every set
+# of p1, p2 and p3 that can be up, then races proposers and acceptors that crash and
+# recover: order 42 must be decided in every race. The starting version lets every proposer
+# that is up retry; run the check to see where that leads before you change it.
 
 # %%
 def should_retry(me, up):

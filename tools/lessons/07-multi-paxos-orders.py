@@ -455,10 +455,13 @@ def first_gap(log):
 px.exercises.check_first_gap(first_gap)
 
 # %% [markdown]
-# **Exercise 2 — recover an open slot.** A new leader has a quorum of promises. For one open
-# slot they reported the votes in `votes`, a tuple of `(ballot, command)` pairs (ballots are
-# `px.Ballot` values and compare with `<` and `>`; it may be empty). Return the command the
-# leader must propose in that slot. The starting version takes the first vote it sees.
+# **Exercise 2 — recover an open slot.** A new leader has a quorum of promises. For one slot
+# it does not know to be chosen, they reported the votes in `votes`, a tuple of
+# `(ballot, command)` pairs (ballots are `px.Ballot` values and compare with `<` and `>`; it
+# may be empty). Return the command the leader proposes in that slot. The log must not lose a
+# command that may already be chosen there, and the slot must not hold up the slots after it.
+# The check gives your function the reports of promises from several leader changes; the
+# starting version takes the first vote it sees.
 
 # %%
 def recover_slot(votes):

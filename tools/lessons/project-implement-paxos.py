@@ -95,35 +95,52 @@ class MyAcceptor(Acceptor):
                  for to in (msg.src, *rules.learners)]
         return new, tuple(Send(v) for v in votes)
 # %% [markdown]
-# **Predict, then run.** The grader searches every interleaving of a small cluster in which
-# a value has already been chosen and a second proposer starts. Will this acceptor keep the
-# chosen value chosen? If not, which message will the counterexample show going wrong?
-#
 # The grader draws fresh seeds for its simulations each time unless you give one; we pass
 # `seed=SEED` so that this page reads the same for everyone.
+#
+# **Predict, then run.** The grader searches every interleaving of a small cluster in which
+# a value has already been chosen and a second proposer starts, with the library's proposers
+# and learners around this acceptor. What will it report first?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "every acceptor scenario passes",
+    "two values are chosen",
+    "a learner learns a value that was never chosen",
+    "another property fails",
+])
+
+# %% reveal
+guess.recall()
 grade = px.grading.grade(acceptor=MyAcceptor, only="acceptor", seed=SEED)
 print(grade)
+first = grade.first_failure
+guess.reveal("every acceptor scenario passes" if first is None
+             else "two values are chosen" if first.summary.startswith("agreement")
+             else "a learner learns a value that was never chosen"
+             if first.summary.startswith("learners")
+             else "another property fails")
 
 
-# %% [markdown]
-# Read the counterexample from the top. Where does the second proposer learn what was
-# already chosen, and why did it not learn it here? The same run, as a sequence chart, and
-# in the stepper, where you can go back and forth over it and try other deliveries (it runs
-# *your* classes):
-
-# %%
+# %% reveal
 if grade.counterexample is None:
     print("Every acceptor scenario passed: there is no counterexample to draw.")
 else:
     ax = px.viz.sequence_chart(grade.counterexample)
 
-# %% tags=["nbval-ignore-output"]
+# %% reveal tags=["nbval-ignore-output"]
 from IPython.display import display
 
 if grade.counterexample is not None:
     display(px.viz.Stepper(grade.counterexample))
+
+# %% [markdown] reveal
+# Two values were chosen: a quorum accepted 'v1' at ballot 1.p1, and later the same quorum
+# accepted 'v2' at 1.p2, with every message delivered once and in order. Read the
+# counterexample from the top. Where does the second proposer learn what was already
+# chosen, and why did it not learn it here? Above are the same run as a sequence chart, and
+# in the stepper, where you can go back and forth over it and try other deliveries (it runs
+# *your* classes).
 # %% [markdown]
 # ## The proposer
 #
@@ -182,12 +199,30 @@ class MyProposer(Proposer):
             return self, ()
         return self.start(self.round + 1, rules)
 
-# %%
+# %% [markdown]
+# **Predict, then run.** Now the acceptors and learners are the library's, and the
+# acceptors' promises report their votes. The grader runs the same kinds of scenario on
+# this proposer. What will it report first?
+
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "every proposer scenario passes",
+    "two values are chosen",
+    "no value is ever chosen",
+    "another property fails",
+])
+
+# %% reveal
+guess.recall()
 grade = px.grading.grade(proposer=MyProposer, only="proposer", seed=SEED)
 print(grade)
+first = grade.first_failure
+guess.reveal("every proposer scenario passes" if first is None
+             else "two values are chosen" if first.summary.startswith("agreement")
+             else "no value is ever chosen" if first.summary.startswith("no ")
+             else "another property fails")
 
-
-# %% [markdown]
+# %% [markdown] reveal
 # Again a value that was chosen stops being the only one. This time the acceptors (the
 # library's) report their votes faithfully: look at the step where the second proposer
 # has its quorum of promises. What did they tell it, and what did it do with that?

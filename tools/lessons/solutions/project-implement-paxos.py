@@ -96,16 +96,36 @@ class MyAcceptor(Acceptor):
                  for to in (msg.src, *rules.learners)]
         return new, tuple(Send(v) for v in votes)
 # %% [markdown]
-# **Predict, then run.** The grader searches every interleaving of a small cluster in which
-# a value has already been chosen and a second proposer starts. Will this acceptor keep the
-# chosen value chosen? If not, which message will the counterexample show going wrong?
-#
 # The grader draws fresh seeds for its simulations each time unless you give one; we pass
 # `seed=SEED` so that this page reads the same for everyone.
+#
+# **Predict, then run.** The grader searches every interleaving of a small cluster in which
+# a value has already been chosen and a second proposer starts, with the library's proposers
+# and learners around this acceptor. What will it report first?
 
-# %%
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "every acceptor scenario passes",
+    "two values are chosen",
+    "a learner learns a value that was never chosen",
+    "another property fails",
+])
+
+# %% reveal
+guess.recall()
 grade = px.grading.grade(acceptor=MyAcceptor, only="acceptor", seed=SEED)
 print(grade)
+first = grade.first_failure
+guess.reveal("every acceptor scenario passes" if first is None
+             else "two values are chosen" if first.summary.startswith("agreement")
+             else "a learner learns a value that was never chosen"
+             if first.summary.startswith("learners")
+             else "another property fails")
+
+# %% [markdown] reveal
+# Every acceptor scenario passed: each promise reports the acceptor's highest-ballot vote,
+# so a second proposer that gathers a quorum of promises hears of the value a quorum
+# accepted, and the library's proposer then proposes that value again.
 
 # %% [markdown]
 # ## The proposer
@@ -166,9 +186,33 @@ class MyProposer(Proposer):
             return self, ()
         return self.start(self.round + 1, rules)
 
-# %%
+# %% [markdown]
+# **Predict, then run.** Now the acceptors and learners are the library's, and the
+# acceptors' promises report their votes. The grader runs the same kinds of scenario on
+# this proposer. What will it report first?
+
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "every proposer scenario passes",
+    "two values are chosen",
+    "no value is ever chosen",
+    "another property fails",
+])
+
+# %% reveal
+guess.recall()
 grade = px.grading.grade(proposer=MyProposer, only="proposer", seed=SEED)
 print(grade)
+first = grade.first_failure
+guess.reveal("every proposer scenario passes" if first is None
+             else "two values are chosen" if first.summary.startswith("agreement")
+             else "no value is ever chosen" if first.summary.startswith("no ")
+             else "another property fails")
+
+# %% [markdown] reveal
+# Every proposer scenario passed: after a quorum of promises the proposer proposes the value
+# of the highest-ballot vote they report, so a value that may have been chosen is proposed
+# again rather than overwritten, and a refused proposer retries until a value is chosen.
 
 # %% [markdown]
 # ## The learner
