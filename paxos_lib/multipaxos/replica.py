@@ -87,6 +87,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, ClassVar
 
 from paxos_lib.errors import ConfigError
+from paxos_lib.linearizability import READ_KIND
 from paxos_lib.messages import Ballot, CancelTimer, Effect, Message, Send, SetTimer
 from paxos_lib.multipaxos.messages import (
     CatchUp,
@@ -105,10 +106,16 @@ from paxos_lib.orders import apply as apply_command
 if TYPE_CHECKING:
     from paxos_lib.multipaxos.cluster import ReplicaRules
 
-__all__ = ["NOOP_TEXT", "REPLICA_PHASES", "Replica"]
+__all__ = ["NOOP_TEXT", "REPLICA_PHASES", "Replica", "is_read"]
 
 NOOP_TEXT = str(NOOP)
 """The no-op as it travels in messages: ``'noop'``."""
+
+
+def is_read(command: str) -> bool:
+    """True for a client's read (``'read #42 (c1/3)'``, see ``clients.py``): it may take a
+    slot like a command (a log read) but changes no order."""
+    return command.startswith(READ_KIND + " ")
 
 REPLICA_PHASES = ("follower", "preparing", "leading")
 
@@ -208,7 +215,8 @@ class Replica:
 
     def on_propose(self, value: str, rules: ReplicaRules) -> Step:
         """A client hands this replica a command: lead it, queue it, or forward it (rule 7)."""
-        Command.parse(value)  # a client's command must be a valid order command
+        if not is_read(value):
+            Command.parse(value)  # a client's command must be a valid order command (or read)
         d = _Draft(self, rules)
         d.take(value)
         return d.finish()
@@ -379,7 +387,8 @@ class _Draft:
         i = self.applied
         book = self.book
         while i < len(log) and log[i] is not None:
-            book, _ = apply_command(book, Command.parse(log[i]))  # type: ignore[arg-type]
+            if not is_read(log[i]):  # a read in the log (clients.py) changes nothing
+                book, _ = apply_command(book, Command.parse(log[i]))  # type: ignore[arg-type]
             i += 1
         self.applied = i
         self.book = book
@@ -481,6 +490,12 @@ class _Draft:
         for peer in self.peers():
             self.send(LogAccept(src=self.node, dst=peer, ballot=b, slot=slot, command=command,
                                 commit=self.applied))
+        if self.rules.quorum <= 1:
+            # One replica: its own vote is a quorum.  The 2b it sends itself puts the vote in
+            # the engine's history (World.votes); the command is chosen now.
+            self.send(LogAccepted(src=self.node, dst=self.node, ballot=b, slot=slot,
+                                  command=command, prefix=self.applied))
+            self.learn([(slot, command)])
 
     def take(self, command: str, src: str | None = None) -> None:
         """A client's command, from the client or forwarded by ``src``: propose, queue or

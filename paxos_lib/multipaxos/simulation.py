@@ -272,7 +272,7 @@ class OrdersSimulation(Simulation):
 
     def check(self) -> list[Verdict]:
         """Every Multi-Paxos safety (``always``) property, checked in the current world."""
-        return check_all(self.world, "always")
+        return self.cluster.check_all(self.world, "always")  # type: ignore[attr-defined]
 
     # -- changing ------------------------------------------------------------------------------
 
