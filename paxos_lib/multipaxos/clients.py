@@ -562,7 +562,7 @@ class ClientCluster(ReplicaCluster):
                     f"rates must be {self.replicas} number(s), each from {1 - drift:g} to "
                     f"{1 + drift:g} (1 ± drift), got {self.rates!r}"
                 )
-            object.__setattr__(self, "rates", rates)
+        object.__setattr__(self, "rates", rates)  # drawn or given: equal clusters, equal clocks
         object.__setattr__(self, "_rates", rates)
         object.__setattr__(self, "_cids", tuple(f"c{i}" for i in range(1, self.clients + 1)))
 

@@ -1,0 +1,102 @@
+"""Reads three ways (log, lease, any), judged by the linearizability checker."""
+
+import pytest
+
+from paxos_lib.actions import Deliver, Propose
+from paxos_lib.errors import ConfigError
+from paxos_lib.explore import explore
+from paxos_lib.linearizability import check_linearizable
+from paxos_lib.multipaxos import replay_orders
+from paxos_lib.multipaxos.clients import (
+    SCENE_CANCEL,
+    SCENE_READ,
+    ClientCluster,
+    ClientSimulation,
+    client_history,
+    partition_scene,
+    run_clients,
+    safe_margin,
+)
+from paxos_lib.multipaxos.messages import Reply, Request
+from paxos_lib.simulation import Faults
+
+FAULTS = Faults(drop=0.1, duplicate=0.05, crash=0.02, partition=0.02, timeout=0.01)
+
+
+def _search(sim: ClientSimulation, depth: int):
+    return explore(sim.cluster, {"c2": SCENE_READ}, start=sim, max_ballot=3, max_copies=1,
+                   properties=["linearizable"], max_depth=depth)
+
+
+@pytest.mark.parametrize("reads, margin", [("any", None), ("lease", 0)])
+def test_explorer_catches_the_stale_read_with_a_shortest_counterexample(reads, margin):
+    sim = partition_scene(reads, margin=margin)
+    before = len(sim.trace)
+    assert sim.world.node("c1").history[-1][:2] == (SCENE_CANCEL, "applied, now CANCELLED")
+    r = _search(sim, 8)
+    assert r.end == "violation" and r.violation == "linearizable"
+    steps = r.counterexample.steps[before:]
+    # the shop page asks r1 (cut off with it), which answers from its own stale copy
+    assert steps[0] == Propose("c2", SCENE_READ)
+    assert isinstance(steps[1], Deliver) and isinstance(steps[1].message, Request)
+    assert steps[1].message.dst == "r1"
+    assert isinstance(steps[2], Deliver) and steps[2].message == Reply(
+        src="r1", dst="c2", ballot=steps[2].message.ballot, command=SCENE_READ,
+        result="CONFIRMED")
+    assert len(steps) == 3
+    verdict = check_linearizable(client_history(replay_orders(r.counterexample).world))
+    assert not verdict.linearizable
+    assert [op.command for op in verdict.violation] == [SCENE_CANCEL, SCENE_READ]
+
+
+def test_a_lease_within_its_margin_and_a_log_read_never_go_stale():
+    # the same story with a safe margin: r1's lease ran out before r2 could take over, so
+    # r1 sends the read through the log, which it cannot reach a quorum for
+    assert partition_scene("lease").cluster.margin == safe_margin(20, 0.5) == 14
+    for sim in (partition_scene("lease"), partition_scene("log")):
+        r = _search(sim, 5)
+        assert r.violation is None and r.end == "bound"
+
+
+def test_safe_margin():
+    assert safe_margin(20, 0.0) == 1  # the clocks' rounding only
+    assert safe_margin(20, 0.5) == 14
+    assert safe_margin(10, 0.1) == 3
+    with pytest.raises(ConfigError, match=r"drift must be a number from 0 to 0\.9"):
+        safe_margin(10, 1.5)
+
+
+def test_log_reads_are_linearizable_under_faults_and_cost_a_slot_each():
+    for seed in range(12):
+        r = run_clients(3, 3, seed=seed, faults=FAULTS, reads="log")
+        assert r.agree and r.linearizable, (seed, r.linearizability.explanation)
+        assert r.end == "converged" and r.answered == r.operations
+        assert r.read_slots >= r.read_operations  # every read took a slot (or two, retried)
+
+
+def test_any_reads_go_stale_in_random_runs_too():
+    stale = [seed for seed in range(12)
+             if not run_clients(3, 3, seed=seed, faults=FAULTS, reads="any").linearizable]
+    assert stale  # found by the checker in some runs
+
+
+def test_leases_save_slots_and_stay_linearizable_with_their_margin():
+    log = lease = 0
+    for seed in range(12):
+        a = run_clients(3, 3, seed=seed, faults=FAULTS, reads="lease", drift=0.2)
+        assert a.agree and a.linearizable, (seed, a.linearizability.explanation)
+        b = run_clients(3, 3, seed=seed, faults=FAULTS, reads="log", drift=0.2)
+        lease += a.read_slots
+        log += b.read_slots
+    assert lease < log
+
+
+def test_bad_read_settings():
+    with pytest.raises(ConfigError, match="unknown read mode 'stale'; choose"):
+        ClientCluster(3, reads="stale")
+    with pytest.raises(ConfigError, match="margin must be an int from 0 to 9, got 10"):
+        ClientCluster(3, reads="lease", lease=10, margin=10)
+    with pytest.raises(ConfigError, match=r"rates must be 3 number\(s\), each from 0.9 to 1.1"):
+        ClientCluster(3, drift=0.1, rates=(1.0, 1.0, 1.5))
+    with pytest.raises(ConfigError, match="lease must be an int from 1"):
+        ClientCluster(3, lease=0)
