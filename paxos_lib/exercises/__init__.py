@@ -26,6 +26,8 @@ from paxos_lib.exercises.invariants import *  # noqa: F403
 from paxos_lib.exercises.invariants import __all__ as _invariants
 from paxos_lib.exercises.learners import *  # noqa: F403
 from paxos_lib.exercises.learners import __all__ as _learners
+from paxos_lib.exercises.leases import *  # noqa: F403
+from paxos_lib.exercises.leases import __all__ as _leases
 from paxos_lib.exercises.liveness import *  # noqa: F403
 from paxos_lib.exercises.liveness import __all__ as _liveness
 from paxos_lib.exercises.multipaxos import *  # noqa: F403
@@ -40,3 +42,4 @@ from paxos_lib.exercises.snippet_schedule import __all__ as _snippet_schedule
 __all__ = ["Feedback", *_acceptor_rules, *_learners, *_proposer_rules, *_failures,
            *_liveness, *_multipaxos, *_chosen, *_invariants, *_canonical, *_scenes,
            *_snippet_schedule]
+__all__ += [*_leases]
