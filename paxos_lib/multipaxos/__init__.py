@@ -24,6 +24,8 @@ simulator's seeded scheduler, faults, undo and traces all apply unchanged:
   and the named properties.
 - ``trace``: ``ReplicaTrace``, a replayable run as JSON.
 - ``simulation``: ``OrdersSimulation`` and the client workload (``run_orders``).
+- ``clients``: clients as nodes (replies, retries at another replica), reads by ``log``,
+  ``lease`` or ``any`` replica, clocks that drift, and the ``linearizable`` property.
 
 Example::
 
@@ -78,7 +80,29 @@ from paxos_lib.multipaxos.simulation import (
 )
 from paxos_lib.multipaxos.trace import ReplicaTrace
 
+# -- clients that hear replies, and reads three ways (clients.py) -------------------------------
+# isort: split
+from paxos_lib.multipaxos.clients import (
+    READ_MODES,
+    Client,
+    ClientCluster,
+    ClientSimulation,
+    ClientsResult,
+    run_clients,
+    safe_margin,
+)
+
 __all__ = [
+    "READ_MODES",
+    "Client",
+    "ClientCluster",
+    "ClientSimulation",
+    "ClientsResult",
+    "run_clients",
+    "safe_margin",
+]
+
+__all__ += [
     "MULTIPAXOS_PROPERTIES",
     "MULTIPAXOS_VARIANTS",
     "NOOP_TEXT",

@@ -79,6 +79,10 @@ with higher ballots, and when the partition heals the first of those ballots to 
 preempts the majority's leader.  Safe, but a needless leader change.
 NOTE: a leader keeps calling on a crashed follower (its heartbeats wait in the network), so a
 run with a replica down for good never goes quiet.
+NOTE: with one replica (quorum 1) the leader's own vote chooses a slot at once; it sends itself
+the 2b so that the engine's history of votes (``World.votes``) records that vote.
+NOTE: a client's read (``'read #42 (c1/3)'``, see ``clients.py``) may take a slot like a
+command (a log read); applying it changes no order.
 """
 
 from __future__ import annotations
