@@ -100,3 +100,22 @@ def test_bad_read_settings():
         ClientCluster(3, drift=0.1, rates=(1.0, 1.0, 1.5))
     with pytest.raises(ConfigError, match="lease must be an int from 1"):
         ClientCluster(3, lease=0)
+
+
+def test_explorer_finds_the_write_and_the_stale_read_from_a_quiet_cluster():
+    # no partition: order #1 is created and every replica applied it; the explorer must
+    # find the interleaving itself: the cancel chosen by r1 with r2's vote and answered,
+    # then a read at r3, which has not heard of it yet
+    cluster = ClientCluster(3, clients=2, reads="any", seed=25)
+    sim = ClientSimulation(cluster, seed=0)
+    sim.invoke("c1", "create #1 (c1/1)")
+    sim.settle()
+    r = explore(cluster, {"c1": "cancel #1 (c1/2)", "c2": "read #1 (c2/1)"}, start=sim,
+                max_ballot=2, max_copies=1, properties=["linearizable"])
+    assert r.violation == "linearizable"
+    steps = r.counterexample.steps[len(sim.trace):]
+    assert len(steps) == 8
+    assert steps[0] == Propose("c1", "cancel #1 (c1/2)")
+    last = steps[-1].message
+    assert isinstance(last, Reply) and last.dst == "c2" and last.result == "PENDING"
+    assert last.src != "r1"  # a follower that has not applied the cancel
