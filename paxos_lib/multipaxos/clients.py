@@ -33,9 +33,11 @@ Reads, three ways (``ClientCluster(reads=...)``):
   its clock); each grants it (``LeaseGrant``) and promises to accept no other leader, nor to
   start phase 1 itself, until its own clock has run ``lease`` units.  With grants from a
   quorum the leader answers reads from its own book while its clock is below
-  ``start + lease - margin`` (and it has no command in flight).  Without a valid lease, a read
-  goes through the log.  Safe only when ``margin`` covers the clocks' drift
-  (``safe_margin``); a student can set it too small.
+  ``start + lease - margin`` (and it has no command in flight).  Without a valid lease, or at
+  another replica, a read goes through the log.  A leader asks for a lease when it starts
+  leading, and again whenever it acts once the last round is half used up: the renewals
+  cost messages of their own (``bench/reads.py`` measures them).  Safe only when
+  ``margin`` covers the clocks' drift (``safe_margin``); a student can set it too small.
 - ``any``: whichever replica gets the read answers from its own copy.  Stale reads.
 
 Clocks.  Real time is the step count: with a ``ClientCluster`` every engine step is one unit
