@@ -163,3 +163,18 @@ def test_bad_client_input():
         sim.invoke("c1", "confirm #7 (c1/2)")
     with pytest.raises(ConfigError, match="run_clients"):
         sim.run_workload(2)
+
+
+def test_the_readme_clients_example_runs_and_says_what_it_shows():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Clients and reads", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    result, sim, found = namespace["result"], namespace["sim"], namespace["found"]
+    assert (result.linearizable, result.answered) == (True, 24)
+    assert "(True, 24)" in code
+    assert str(sim.history()[0]) in code
+    assert found.violation == "linearizable" and "'linearizable'" in code
