@@ -178,3 +178,15 @@ def test_the_readme_clients_example_runs_and_says_what_it_shows():
     assert "(True, 24)" in code
     assert str(sim.history()[0]) in code
     assert found.violation == "linearizable" and "'linearizable'" in code
+
+
+def test_the_cluster_view_shows_clients_in_words():
+    from paxos_lib.viz.viewmodel import view_model
+
+    sim = _sim()
+    sim.invoke("c1", CREATE)
+    nodes = {n["id"]: n for n in view_model(sim)["nodes"]}
+    assert nodes["c1"]["role"] == "client"
+    assert nodes["c1"]["lines"] == [f"waiting {CREATE}", "asked r1 · 0 done"]
+    sim.settle()
+    assert view_model(sim)["nodes"][-1]["lines"] == ["idle", "1 done"]

@@ -222,6 +222,13 @@ class Client:
         )
         return f"{head}, {len(self.history)} done"
 
+    def view_lines(self) -> list[str]:
+        """Two short lines for the cluster view."""
+        done = f"{len(self.history)} done"
+        if self.command is None:
+            return ["idle", done]
+        return [f"waiting {self.command}", f"asked {self.target} · {done}"]
+
     def _request(self, target: str) -> Send:
         assert self.command is not None
         return Send(Request(src=self.node, dst=target, ballot=Ballot(0, self.node),
