@@ -150,3 +150,16 @@ def test_every_step_of_any_schedule_is_linearizable(reads, choices):
             world = apply(world, pool[choice % len(pool)])
         bad = [str(v) for v in cluster.check_all(world) if not v.holds]
         assert not bad, bad
+
+
+def test_bad_scene_and_plan_arguments():
+    import random
+
+    from paxos_lib.multipaxos.clients import plan_client_ops
+
+    with pytest.raises(ConfigError, match="max_steps must be an int from 1"):
+        partition_scene("any", max_steps=0)
+    with pytest.raises(ConfigError, match="unknown read mode 'fast'"):
+        partition_scene("fast")
+    with pytest.raises(ConfigError, match="read_rate must be a probability from 0 to 1, got 2"):
+        plan_client_ops(2, 2, random.Random(0), read_rate=2)

@@ -736,6 +736,11 @@ def plan_client_ops(
     """Each client's operations, in order.  Order ``k``'s commands (create, confirm, …, as in
     ``plan_orders``) belong to client ``c((k-1) mod clients + 1)``; after each command, with
     probability ``read_rate``, the client reads a random order (maybe another client's)."""
+    _check_int("clients", clients, 1, MAX_NODES_PER_ROLE)
+    if isinstance(read_rate, bool) or not isinstance(read_rate, int | float) or not (
+        0 <= read_rate <= 1
+    ):
+        raise ConfigError(f"read_rate must be a probability from 0 to 1, got {read_rate!r}")
     plans = plan_orders(orders, rng)
     ops: list[list[str]] = [[] for _ in range(clients)]
     for k, plan in enumerate(plans, 1):
@@ -997,6 +1002,8 @@ def partition_scene(
     Clocks: ``r1`` runs at ``1 - drift`` and the others at ``1 + drift``, the worst case a
     lease must survive.  ``margin`` defaults to ``safe_margin(lease, drift)``.
     """
+    _check_int("max_steps", max_steps, 1, 10**9)
+    drift = _check_drift(drift)
     cluster = ClientCluster(3, clients=2, reads=reads, lease=lease, margin=margin, drift=drift,
                             seed=seed, rates=(1 - drift, 1 + drift, 1 + drift))
     sim = ClientSimulation(cluster, seed=seed)
