@@ -17,6 +17,10 @@ figures; it asserts nothing about time.
 
     python bench/soak.py                    # 100,000 runs
     python bench/soak.py --runs 2000 --processes 1 --json
+    python bench/soak.py --membership --runs 2000   # reconfig_soak_case: members change
+
+With ``--membership`` each run is ``reconfig_soak_case(seed)`` instead: 3 or 5 members and a
+spare, the spare added and then an original member removed through the log, alpha 1 to 3.
 """
 
 from __future__ import annotations
@@ -32,19 +36,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, too
 
-from paxos_lib.multipaxos import soak_case
+from paxos_lib.multipaxos import reconfig_soak_case, soak_case
 
 CHUNK = 250
 
 
-def run_chunk(args: tuple[int, int, int]) -> dict[str, object]:
+def run_chunk(args: tuple[int, int, int] | tuple[int, int, int, bool]) -> dict[str, object]:
     """Run seeds ``start .. stop - 1``; return counts and the failing seeds."""
-    start, stop, max_orders = args
+    start, stop, max_orders = args[:3]
+    membership = len(args) > 3 and bool(args[3])  # type: ignore[misc]
+    make = reconfig_soak_case if membership else soak_case
     steps = commands = messages = 0
     violations: list[int] = []
     stuck: list[int] = []
     for seed in range(start, stop):
-        result = soak_case(seed, max_orders).run()
+        result = make(seed, max_orders).run()
         steps += result.steps
         commands += result.commands
         messages += result.messages
@@ -56,8 +62,9 @@ def run_chunk(args: tuple[int, int, int]) -> dict[str, object]:
             "violations": violations, "stuck": stuck}
 
 
-def soak(runs: int, start: int, max_orders: int, processes: int) -> dict[str, object]:
-    chunks = [(s, min(s + CHUNK, start + runs), max_orders)
+def soak(runs: int, start: int, max_orders: int, processes: int,
+         membership: bool = False) -> dict[str, object]:
+    chunks = [(s, min(s + CHUNK, start + runs), max_orders, membership)
               for s in range(start, start + runs, CHUNK)]
     began = time.perf_counter()
     if processes == 1:
@@ -78,6 +85,7 @@ def soak(runs: int, start: int, max_orders: int, processes: int) -> dict[str, ob
         "runs": total["runs"],
         "seeds": f"{start}..{start + runs - 1}",
         "max_orders": max_orders,
+        "membership": membership,
         "violations": len(violations),
         "violation_seeds": violations[:20],
         "stuck": len(stuck),
@@ -97,7 +105,8 @@ def soak(runs: int, start: int, max_orders: int, processes: int) -> dict[str, ob
 def report(r: dict[str, object]) -> str:
     return "\n".join([
         f"Multi-Paxos soak: {r['runs']:,} seeded workloads (seeds {r['seeds']}), up to "
-        f"{r['max_orders']} orders each, 3 or 5 replicas, faults mixed per seed",
+        f"{r['max_orders']} orders each, 3 or 5 replicas, faults mixed per seed"
+        + (", a spare added and a member removed (alpha 1 to 3)" if r.get("membership") else ""),
         f"  {r['commands']:,} client commands, {r['steps']:,} steps, {r['messages']:,} messages",
         f"  safety violations: {r['violations']}"
         + (f" (seeds {r['violation_seeds']})" if r["violations"] else ""),
@@ -121,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="orders per workload are drawn from 1..N (default: %(default)s)")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, metavar="P",
                         help="worker processes (default: every CPU, %(default)s)")
+    parser.add_argument("--membership", action="store_true",
+                        help="membership changes in every run: reconfig_soak_case(seed), a "
+                             "spare replica added and an original member removed")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     for name in ("runs", "max_orders", "processes"):
@@ -129,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"got {getattr(args, name)}")
     if args.start < 0:
         parser.error(f"--start must be at least 0, got {args.start}")
-    result = soak(args.runs, args.start, args.max_orders, args.processes)
+    result = soak(args.runs, args.start, args.max_orders, args.processes, args.membership)
     print(json.dumps(result, indent=2) if args.json else report(result))
     return 0 if result["violations"] == 0 and result["stuck"] == 0 else 1
 

@@ -129,3 +129,27 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return importlib.import_module(f"paxos_lib.{name}")
     raise AttributeError(f"module 'paxos_lib' has no attribute {name!r}")
+
+
+# -- refinement: Consensus → Voting → Paxos, inductive invariants (lesson 09, part 1) --------
+from paxos_lib.refinement import (  # noqa: E402
+    InductionResult,
+    PaxosView,
+    RefinementError,
+    RefinementResult,
+    VotingState,
+    VotingView,
+    check_inductive,
+    check_refinement,
+)
+
+__all__ += [
+    "InductionResult",
+    "PaxosView",
+    "RefinementError",
+    "RefinementResult",
+    "VotingState",
+    "VotingView",
+    "check_inductive",
+    "check_refinement",
+]

@@ -260,7 +260,7 @@ def explore(
     if custom:
         from paxos_lib.multipaxos.trace import ReplicaTrace  # lazy: multipaxos imports the core
 
-        trace_class = ReplicaTrace
+        trace_class = getattr(cluster, "trace_class", ReplicaTrace)  # e.g. RaftTrace
 
     def trace(key: Key) -> Trace:
         return trace_class(cluster, variant, network, prefix + search.path(key))  # type: ignore[no-any-return]

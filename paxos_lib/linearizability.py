@@ -16,17 +16,20 @@ every result the clients saw.  Two consequences a student can check by eye:
 
 **Operations.**  ``Operation(client, command, result, invoked, responded)``:
 
-1. ``command`` is a write, an orders command as ``Command.parse`` reads it
+1. ``client`` names who saw the operation (a row of the chart); it need not be the command's
+   client id.
+2. ``command`` is a write, an orders command as ``Command.parse`` reads it
    (``"confirm #42 (c42/2)"``; no ``noop``), or a read, ``"read #42"`` (optionally with a
-   request key, ``"read #42 (c3/7)"``).
-2. A write's ``result`` is the reply of ``write_result(outcome)``: ``"applied, now CONFIRMED"``
+   request key, ``"read #42 (c3/7)"``).  A request key occurs once in a history: a retried
+   request is one operation, from its first invocation to the response the client kept.
+3. A write's ``result`` is the reply of ``write_result(outcome)``: ``"applied, now CONFIRMED"``
    or ``"rejected, <reason>"`` (the text after ``"<command>: "`` in ``str(outcome.answer)``).
    A bare ``"applied"`` or ``"rejected"`` says only which, and the full ``str(outcome)``
    (a duplicate's included) is read back too.
-3. A read's ``result`` is ``read_result(book, order_id)``: the order's status name as the book
+4. A read's ``result`` is ``read_result(book, order_id)``: the order's status name as the book
    reports it (``"CONFIRMED"``; any letter case is accepted) or ``"NONE"`` when the book has no
    such order.
-4. ``invoked`` and ``responded`` are engine step numbers, ``invoked < responded``;
+5. ``invoked`` and ``responded`` are engine step numbers, ``invoked < responded``;
    ``responded=None`` with ``result=None`` is a pending operation.
 
 **The sequential model** is the real ``OrderBook`` and ``apply``: a write is applied, a read
@@ -45,10 +48,10 @@ on its own, with the model state projected to that order's status (``None`` befo
 
 *Pending writes* have no result to match, so two pending writes of the same kind on the same
 order are interchangeable: one invoked earlier can stand in for a later one at any instant the
-later one could take effect.  The search therefore places them earliest-first, and, because
-``TRANSITIONS`` has no cycle (checked at import), a kind can take effect at most once per
-order, so only the earliest pending write of each kind is kept.  A pending read has no effect
-and is never placed.  Together these keep histories with many pending operations cheap.
+later one could take effect.  And because ``TRANSITIONS`` has no cycle (checked at import), a
+kind can change an order at most once (a second one is rejected and changes nothing), so only
+the earliest pending write of each kind is kept (were there a cycle, all would be kept).  A
+pending read has no effect and is never placed.  This keeps many pending operations cheap.
 
 **Shortest violation.**  A *sub-history keeping* a set S of completed operations is the
 history in which every operation in S keeps its times and result, and every other operation is
@@ -62,10 +65,16 @@ instant after its invocation, with any result, or not at all).
 - The history is the sub-history keeping every completed operation, so when it fails some
   shortest failing S exists, and (P-compositionality again) one lies within a single order.
 
-``check_linearizable`` finds one: per failing order, a greedy pass drops operations while the
-sub-history still fails (an upper bound m), then every subset of size 1, 2, ..., m - 1 is tried
-in time order; the first failing one is a shortest.  Non-linearizability only grows as S grows,
-so the greedy result is a valid fallback when no smaller subset fails.
+``check_linearizable`` finds one, per failing order: first an upper bound m (the shortest
+failing prefix of the operations by response step, found by bisection, then chunks of it
+dropped while what is left still fails, down to single operations), then every subset of size
+1, 2, ..., m - 1 in time order; the first failing one is a shortest.  Failing only grows as S
+grows, so when no smaller subset fails, the m operations of the bound are a shortest.  Each
+trial is cheap: forgotten reads vanish and forgotten writes shrink to one per kind (above).
+
+NOTE: the subsets of size below m are tried exhaustively, C(n, 1) + ... + C(n, m - 1) small
+searches for n completed operations on the failing order; the stale reads and lost writes of
+the lessons have m = 2 or 3.
 
 NOTE: steps are discrete, so an operation that responds at step 20 and one invoked at step 20
 count as concurrent; the checker never blames a tie.
@@ -414,7 +423,8 @@ class Linearizability:
 
     - ``linearizable``: True when some order of instants explains every result;
     - ``order``: a witness when True, every completed operation and every pending write that
-      took effect, in the order they take effect (it respects real time); else None;
+      took effect (changed its order), in the order they take effect (it respects real time);
+      else None;
     - ``violation``: when False, a shortest non-linearizable sub-history, its operations in
       time order (see the module docstring for what "sub-history" means); else None;
     - ``explanation``: the verdict in plain words;
@@ -427,6 +437,24 @@ class Linearizability:
     violation: tuple[Operation, ...] | None
     explanation: str
     states: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.linearizable, bool):
+            raise ConfigError(f"linearizable must be True or False, got {self.linearizable!r}")
+        for name in ("order", "violation"):
+            value = getattr(self, name)
+            if value is not None and (
+                not isinstance(value, tuple) or not all(isinstance(o, Operation) for o in value)
+            ):
+                raise ConfigError(f"{name} must be a tuple of Operation or None, got {value!r}")
+        if self.linearizable and (self.order is None or self.violation is not None):
+            raise ConfigError("a linearizable verdict has a witness order and no violation")
+        if not self.linearizable and (self.violation is None or self.order is not None):
+            raise ConfigError("a failing verdict has a violation and no witness order")
+        if not isinstance(self.explanation, str) or not self.explanation:
+            raise ConfigError(f"explanation must be non-empty text, got {self.explanation!r}")
+        if isinstance(self.states, bool) or not isinstance(self.states, int) or self.states < 0:
+            raise ConfigError(f"states counts configurations, an int >= 0, got {self.states!r}")
 
     def __bool__(self) -> bool:
         return self.linearizable
@@ -475,7 +503,17 @@ class _Order:
         self.completed = tuple(op for op in self.ops if op.responded is not None)
         self._steps: dict[tuple[OrderStatus | None, Command], tuple[OrderStatus | None, Outcome]]
         self._steps = {}
+        self._parsed: dict[Operation, tuple[str, Command | None, str | None]] = {}
         self.states = 0
+
+    def _info(self, op: Operation) -> tuple[str, Command | None, str | None]:
+        """(kind, write command or None, canonical result or None) of ``op``, parsed once."""
+        info = self._parsed.get(op)
+        if info is None:
+            kind, _, command, _ = _parse(op.command)
+            result = None if op.result is None else _normal_result(op.command, kind, op.result)
+            info = self._parsed[op] = (kind, command, result)
+        return info
 
     def _entries(self, ops: Sequence[Operation], keep: Iterable[Operation]) -> list[_Entry]:
         """Search entries: kept completed ops as recorded; the rest free (writes only, earliest
@@ -485,9 +523,8 @@ class _Order:
         entries: list[_Entry] = []
         free_seen: dict[str, int] = {}
         for op in ops:
-            kind, _, command, _ = _parse(op.command)
+            kind, command, result = self._info(op)
             if op in kept and op.responded is not None:
-                result = _normal_result(op.command, kind, op.result)
                 entries.append(_Entry(op, kind, command, result, op.invoked, op.responded, False))
                 continue
             if command is None or command.key in held:
@@ -524,39 +561,48 @@ class _Order:
     def search(self, entries: Sequence[_Entry]) -> list[_Entry] | None:
         """Wing-Gong depth-first search with Lowe's memo: a witness, in order, or None.
 
-        A configuration is (mask of entries placed, order status).  An entry may be placed
-        next when it was invoked no later than every unplaced entry responded.
+        ``entries`` come in invocation order.  A configuration is (mask of entries placed,
+        order status).  An entry may be placed next when it was invoked no later than every
+        unplaced entry responded (the *deadline*).  A second mask, over the entries ranked by
+        response, finds the deadline in one step: its lowest unset bit.
         """
         n = len(entries)
         need = sum(1 << i for i, entry in enumerate(entries) if not entry.free)
+        by_response = sorted(range(n), key=lambda i: entries[i].responded)
+        rank = [0] * n
+        for r, i in enumerate(by_response):
+            rank[i] = r
+        ends = [entries[i].responded for i in by_response] + [_INF]
         seen: set[tuple[int, OrderStatus | None]] = {(0, self.start)}
-        # frames: (mask placed, status, first candidate to try); a frame popped again after a
-        # child failed resumes at the next candidate.
-        stack: list[tuple[int, OrderStatus | None, int]] = [(0, self.start, 0)]
+        # frames: (mask placed, mask placed by response rank, status, first candidate to try);
+        # a frame popped again after its child failed resumes at its next candidate.
+        stack: list[tuple[int, int, OrderStatus | None, int]] = [(0, 0, self.start, 0)]
         path: list[int] = []
         try:
             while stack:
-                mask, status, first = stack.pop()
+                mask, ranked, status, first = stack.pop()
                 if mask & need == need:
                     return [entries[i] for i in path]
-                deadline = min(
-                    (entries[j].responded for j in range(n) if not mask >> j & 1), default=_INF
-                )
+                deadline = ends[(~ranked & (ranked + 1)).bit_length() - 1]
+                first = max(first, (~mask & (mask + 1)).bit_length() - 1)
+                child = False
                 for i in range(first, n):
                     entry = entries[i]
-                    if mask >> i & 1 or entry.invoked > deadline:
+                    if entry.invoked > deadline:
+                        break
+                    if mask >> i & 1:
                         continue
                     ok, after = self._step(status, entry)
                     if not ok or (mask | 1 << i, after) in seen:
                         continue
                     seen.add((mask | 1 << i, after))
-                    stack.append((mask, status, i + 1))
-                    stack.append((mask | 1 << i, after, 0))
+                    stack.append((mask, ranked, status, i + 1))
+                    stack.append((mask | 1 << i, ranked | 1 << rank[i], after, 0))
                     path.append(i)
+                    child = True
                     break
-                else:
-                    if path:
-                        path.pop()
+                if not child and path:
+                    path.pop()  # a dead end: back up to the frame below
             return None
         finally:
             self.states += len(seen)
@@ -567,21 +613,60 @@ class _Order:
         """The witness of the sub-history keeping ``keep`` (of ``ops``), or None."""
         return self.search(self._entries(self.ops if ops is None else ops, keep))
 
+    def effective(self, piece: Sequence[_Entry]) -> list[_Entry]:
+        """``piece`` without the free writes that the book rejected: they changed nothing, so
+        a witness need not say they took effect."""
+        kept = []
+        status = self.start
+        for entry in piece:
+            if entry.command is not None:
+                after, outcome = self._apply(status, entry.command)
+                if entry.free and outcome.answer.kind != "applied":
+                    continue
+                status = after
+            kept.append(entry)
+        return kept
+
     def fails(self, keep: Iterable[Operation]) -> bool:
         return self.run(keep) is None
 
     def shortest_violation(self) -> tuple[Operation, ...]:
-        """A shortest set of completed operations whose sub-history is not linearizable."""
-        kept = list(self.completed)
-        for op in reversed(self.completed):
-            trial = [other for other in kept if other is not op]
-            if self.fails(trial):
-                kept = trial
+        """A shortest set of completed operations whose sub-history is not linearizable.
+
+        1. Upper bound: the shortest failing prefix (operations answered by some step, found
+           by bisection), then drop chunks of it, halving the chunk size down to single
+           operations, while what is left still fails.  Every operation left is needed (no
+           single one can go), and their number m bounds the answer.
+        2. Every subset of size 1 .. m - 1 of all completed operations, in time order; the
+           first that fails is a shortest.  Failing only grows with the set kept, so when none
+           does, the m operations of step 1 are a shortest.
+        """
+        done = sorted(self.completed, key=lambda op: (op.responded, op.invoked))
+        low, high = 1, len(done)  # the prefix of length high fails
+        while low < high:
+            middle = (low + high) // 2
+            if self.fails(done[:middle]):
+                high = middle
+            else:
+                low = middle + 1
+        kept = done[:high]
+        chunk = max(1, len(kept) // 2)
+        while True:
+            start = 0
+            while start < len(kept):
+                trial = kept[:start] + kept[start + chunk:]
+                if trial and self.fails(trial):
+                    kept = trial
+                else:
+                    start += chunk
+            if chunk == 1:
+                break
+            chunk = max(1, chunk // 2)
         for size in range(1, len(kept)):
             for subset in itertools.combinations(self.completed, size):
                 if self.fails(subset):
                     return subset
-        return tuple(kept)
+        return tuple(sorted(kept, key=_time_key))
 
     def possible_statuses(self, probe: Operation, rest: Sequence[Operation]) -> list[str]:
         """The statuses the order may show at some instant inside ``probe``'s interval, in the
@@ -746,18 +831,19 @@ def check_linearizable(
         if piece is None:
             failing.append(order)
         else:
-            pieces.append(piece)
+            pieces.append(order.effective(piece))
     if not failing:
         witness = _witness(pieces)
+        explanation = (
+            f"Linearizable: each of the {len(ops)} operations on {len(orders)} "
+            f"order{'s' if len(orders) != 1 else ''} can take effect at one instant between "
+            "its invocation and its response; the witness order gives every result seen."
+        )
         return Linearizability(
             linearizable=True,
             order=witness,
             violation=None,
-            explanation=(
-                f"Linearizable: each of the {len(ops)} operations on {len(orders)} "
-                f"order{'s' if len(orders) != 1 else ''} can take effect at one instant between "
-                "its invocation and its response; the witness order gives every result seen."
-            ),
+            explanation=explanation if ops else "Linearizable: the history is empty.",
             states=sum(order.states for order in orders),
         )
     best: tuple[_Order, tuple[Operation, ...]] | None = None
@@ -768,6 +854,13 @@ def check_linearizable(
     assert best is not None
     order, violation = best
     explanation = _explain_violation(order, violation)
+    others = [f"#{other.order_id}" for other in failing if other is not order]
+    if others:
+        explanation += (
+            f" Order{'s' if len(others) > 1 else ''} {', '.join(others)} "
+            f"{'fail' if len(others) > 1 else 'fails'} on {'their' if len(others) > 1 else 'its'}"
+            " own too."
+        )
     return Linearizability(
         linearizable=False,
         order=None,

@@ -193,6 +193,63 @@ def dedup(table, client, request):  # type: ignore[no-untyped-def]
     return ("ignore", None)
 
 
+def commit_index(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    for n in range(len(log_terms), commit_index, -1):
+        stored = sum(1 for m in match_index if m >= n)
+        if log_terms[n - 1] == current_term and stored >= majority:
+            return n
+    return commit_index
+
+
+def counting_copies(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]  # lesson 09's starter
+    for n in range(len(log_terms), commit_index, -1):
+        if sum(1 for m in match_index if m >= n) >= majority:
+            return n
+    return commit_index
+
+
+def every_server(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    for n in range(len(log_terms), commit_index, -1):
+        if log_terms[n - 1] == current_term and all(m >= n for m in match_index):
+            return n
+    return commit_index
+
+
+def last_entry_only(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    n = len(log_terms)
+    if n > commit_index and log_terms[-1] == current_term and sum(
+            1 for m in match_index if m >= n) >= majority:
+        return n
+    return commit_index
+
+
+def from_scratch(log_terms, match_index, current_term, commit_index, majority):  # type: ignore[no-untyped-def]
+    for n in range(len(log_terms), 0, -1):
+        if log_terms[n - 1] == current_term and sum(1 for m in match_index if m >= n) >= majority:
+            return n
+    return 0
+def inductive_invariant(s):  # type: ignore[no-untyped-def]
+    def safe_at(b, v):
+        return all(any(all(s.voted_for(a, c, v) or s.cannot_vote_at(a, c) for a in q)
+                       for q in s.quorums) for c in range(b))
+
+    values_in = {}
+    for a in s.acceptors:
+        for b, v in s.votes[a]:
+            if not safe_at(b, v):
+                return False
+            values_in.setdefault(b, set()).add(v)
+    return all(len(values) == 1 for values in values_in.values())
+
+
+def one_value_per_ballot(s):  # type: ignore[no-untyped-def]
+    values_in = {}
+    for a in s.acceptors:
+        for b, v in s.votes[a]:
+            values_in.setdefault(b, set()).add(v)
+    return all(len(values) == 1 for values in values_in.values())
+
+
 # -- wrong answers that need more than a lambda ------------------------------------------------
 
 
@@ -257,6 +314,16 @@ def equal_only(table, client, request):  # type: ignore[no-untyped-def]
     if client in table and table[client][0] == request:
         return ("reply", table[client][1])
     return ("apply", None)
+
+
+def pick_alpha(depth, chosen_in):  # type: ignore[no-untyped-def]
+    alpha = depth
+    return alpha, chosen_in + alpha
+
+
+def at_once(depth, chosen_in):  # type: ignore[no-untyped-def]  # lesson 08's starter
+    alpha = 1
+    return alpha, chosen_in + alpha
 
 
 CASES: dict[str, Case] = {
@@ -387,6 +454,27 @@ CASES: dict[str, Case] = {
         (lambda t, c, r: ("apply", None), "'pay #42' happens twice"),
         (lambda t, c, r: ("apply", None) if c not in t or r > t[c][0] else ("ignore", None),
          "ignoring the retry leaves it waiting forever"),
+    )),
+    "raft_commit": Case(ex.check_raft_commit, commit_index,
+                        ("== current_term", "!= current_term", "log_terms[n - 1]"), (
+        (counting_copies, "from an earlier term"),
+        (every_server, "you waited until every server held"),
+        (last_entry_only, "although the last entry cannot be yet"),
+        (from_scratch, "went backwards"),
+    )),
+    "alpha": Case(ex.check_alpha, pick_alpha, ("chosen_in + alpha", "alpha = depth",
+                                               "k + alpha", "= depth"), (
+        (at_once, "which the leader may already have proposed"),
+        (lambda d, k: (0, k), "the very slot that chose it"),
+        (lambda d, k: (d + 1, k + d + 1), "stay in charge 1 slot(s) longer"),
+        (lambda d, k: (d, k + d - 1), "too early"),
+        (lambda d, k: (d, k), "which is not chosen yet there"),
+    )),
+    "inductive_invariant": Case(ex.check_inductive_invariant, inductive_invariant,
+                                ("cannot_vote_at", "safe_at", "range(b)"), (
+        (lambda s: len(s.chosen()) <= 1, "could still be chosen in the lower ballot 0"),
+        (one_value_per_ballot, "it does not imply agreement"),
+        (lambda s: False, "it is false in the initial state"),
     )),
 }
 

@@ -132,6 +132,17 @@ def test_two_orders_are_judged_independently() -> None:
     broken = check_linearizable([*stale_read(), *other])
     assert not broken.linearizable
     assert broken.violation == (CANCEL, stale_read()[3])
+    assert "also" not in broken.explanation
+    paid = Op("c5", "read #7", "PAID", 31, 32)  # order 7 was never confirmed: one op suffices
+    both = check_linearizable([*stale_read(), other[0], paid])
+    assert both.violation == (paid,)
+    assert both.explanation.endswith("Order #42 fails on its own too.")
+
+
+def test_empty_history_is_linearizable() -> None:
+    result = check_linearizable([])
+    assert result.linearizable and result.order == ()
+    assert result.explanation == "Linearizable: the history is empty."
 
 
 def test_witness_respects_real_time_across_orders() -> None:
@@ -263,6 +274,10 @@ def test_bad_histories_raise() -> None:
         write_result("applied")
     with pytest.raises(PaxosError, match="order_id must be an int"):
         read_result(OrderBook.empty(), "42")
+    with pytest.raises(PaxosError, match="a failing verdict has a violation"):
+        Linearizability(False, None, None, "no")
+    with pytest.raises(PaxosError, match="order must be a tuple of Operation"):
+        Linearizability(True, ["x"], None, "yes")  # type: ignore[arg-type]
 
 
 def test_module_imports_nothing_heavy() -> None:
@@ -396,3 +411,117 @@ def test_atomic_executions_are_linearizable(history: list[Operation]) -> None:
     for a, b in itertools.permutations(result.order, 2):
         if a.responded is not None and a.responded < b.invoked:
             assert position[a] < position[b]
+
+
+# ---------------------------------------------------------------------------------------------
+# The search agrees with the definition, checked by brute force on the full order book
+# ---------------------------------------------------------------------------------------------
+
+
+def matches(op: Operation, book: OrderBook) -> tuple[bool, OrderBook]:
+    """Does ``op``, taking effect on ``book``, give its recorded result? And the next book."""
+    if op.is_read:
+        return op.result is None or read_result(book, op.order_id) == op.result.upper(), book
+    after, outcome = apply(book, Command.parse(op.command))
+    if op.result is None:
+        return True, after
+    expected = write_result(outcome)
+    result = op.result.removeprefix(op.command + ": ")
+    return result in (expected, expected.split(",")[0]), after
+
+
+def brute_force_linearizable(history: list[Operation]) -> bool:
+    """The definition itself: some subset of the pending operations plus every completed one,
+    in some order that respects real time, replayed on one real order book, gives every result."""
+    completed = [op for op in history if op.responded is not None]
+    pending = [op for op in history if op.responded is None]
+    for count in range(len(pending) + 1):
+        for chosen in itertools.combinations(pending, count):
+            for order in itertools.permutations([*completed, *chosen]):
+                if any(b.responded is not None and b.responded < a.invoked
+                       for i, a in enumerate(order) for b in order[i + 1:]):
+                    continue
+                book, ok = OrderBook.empty(), True
+                for op in order:
+                    ok, book = matches(op, book)
+                    if not ok:
+                        break
+                if ok:
+                    return True
+    return False
+
+
+@st.composite
+def mixed_histories(draw: st.DrawFn) -> list[Operation]:
+    """Up to 6 operations on two orders, many of them pending, with plausible results."""
+    count = draw(st.integers(1, 6))
+    history = []
+    for i in range(count):
+        order = draw(st.sampled_from((42, 42, 7)))
+        invoked = draw(st.integers(0, 8))
+        pending = draw(st.integers(0, 3)) == 0
+        responded = None if pending else invoked + draw(st.integers(1, 5))
+        if draw(st.booleans()):
+            result = None if pending else draw(st.sampled_from(("NONE", "PENDING", "CONFIRMED",
+                                                                "CANCELLED")))
+            history.append(Op(f"r{i}", f"read #{order}", result, invoked, responded))
+        else:
+            kind = draw(st.sampled_from(("create", "create", "confirm", "cancel", "pay")))
+            result = None
+            if not pending:
+                result = draw(st.sampled_from((f"applied, now {STATUS_OF[kind]}", "rejected",
+                                               "applied")))
+            history.append(Op(f"w{i}", f"{kind} #{order} (w{i}/1)", result, invoked, responded))
+    return history
+
+
+def assert_witness(history: list[Operation], result: Linearizability) -> None:
+    assert result.order is not None
+    assert {op for op in history if op.responded is not None} <= set(result.order)
+    assert set(result.order) <= set(history)
+    book = OrderBook.empty()
+    for i, op in enumerate(result.order):
+        ok, book = matches(op, book)
+        assert ok, f"witness step {i}: {op}"
+        assert not any(b.responded is not None and b.responded < op.invoked
+                       for b in result.order[i + 1:])
+
+
+@given(mixed_histories())
+def test_checker_agrees_with_the_definition_by_brute_force(history: list[Operation]) -> None:
+    result = check_linearizable(history)
+    assert result.linearizable == brute_force_linearizable(history), history
+    if result.linearizable:
+        assert_witness(history, result)
+    else:
+        assert result.violation is not None
+        assert not brute_force_linearizable(forget(history, result.violation))
+
+
+def test_many_pending_writes_of_one_kind_stay_cheap() -> None:
+    """Twenty pending cancels: interchangeable, so the search keeps only the earliest."""
+    history = [CREATE, *(Op(f"p{i}", f"cancel #42 (p{i}/1)", None, 3 + i, None)
+                         for i in range(20)),
+               Op("c3", "read #42", "PENDING", 4, 5), Op("c3", "read #42", "CANCELLED", 40, 41)]
+    result = check_linearizable(history)
+    assert result.linearizable
+    assert result.states < 50
+    assert_witness(history, result)
+
+
+def test_the_readme_example_runs_and_says_what_it_shows() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Linearizable reads: the checker", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {"px": px}
+    exec(compile(code, "README.md", "exec"), namespace)
+    verdict = namespace["verdict"]
+    assert isinstance(verdict, Linearizability)
+    assert (verdict.linearizable, len(verdict.violation or ())) == (False, 2)
+    assert "(False, 2)" in code
+    plt.close("all")

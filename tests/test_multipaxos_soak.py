@@ -50,3 +50,23 @@ def test_every_step(variant: str, choices: list[int]) -> None:
         world = apply(world, pool[choice % len(pool)])
         bad = [str(v) for v in check_all(world) if not v.holds]
         assert not bad, bad
+
+
+# Membership changes (``paxos_lib.multipaxos.reconfig``): every run adds a spare and removes an
+# original member through the log, alpha from 1 to 3; ``bench/soak.py --membership`` runs more.
+MEMBERSHIP_RUNS = 500 if os.environ.get("CI") else 100
+
+
+def test_soak_with_membership_changes() -> None:
+    from paxos_lib.multipaxos import reconfig_soak_case
+
+    violations, stuck = [], []
+    for seed in range(MEMBERSHIP_RUNS):
+        case = reconfig_soak_case(seed)
+        result = case.run()
+        if not result.agree:
+            violations.append((case, [str(v) for v in result.verdicts if not v.holds]))
+        if not result.all_applied or result.end != "converged":
+            stuck.append((case, result.end, str(result.progress)))
+    assert not violations, violations[:3]
+    assert not stuck, stuck[:3]

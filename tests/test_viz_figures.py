@@ -348,3 +348,156 @@ def test_stepper_pictures_keep_their_shape_side_by_side() -> None:
     y0, y1 = ax.get_ylim()
     bbox = ax.get_window_extent()
     assert bbox.width / (x1 - x0) == pytest.approx(bbox.height / (y1 - y0), rel=0.01)
+
+
+# -- the client-history chart (lesson 08's reads) ------------------------------------------------
+
+
+def _busy_history(ops: int, clients: int, seed: int) -> list[px.Operation]:
+    """A linearizable history: sequential clients, operations run atomically on the book."""
+    import random
+
+    from paxos_lib.linearizability import read_result, write_result
+    from paxos_lib.orders import COMMAND_KINDS, Command, OrderBook, apply
+
+    rng = random.Random(seed)
+    free = dict.fromkeys(range(clients), 0)
+    plans = []
+    for i in range(ops):
+        c = i % clients
+        invoked = free[c] + rng.randint(0, 2)
+        instant = invoked + rng.randint(0, 3)
+        responded = instant + rng.randint(1, 3)
+        free[c] = responded + rng.randint(0, 1)
+        plans.append((instant, invoked, responded, c, i))
+    book, history = OrderBook.empty(), []
+    for _, invoked, responded, c, i in sorted(plans):
+        order = rng.choice((42, 7))
+        pending = i % 11 == 5
+        if book.status(order) is None or rng.random() < 0.4:
+            kind = "create" if book.status(order) is None else rng.choice(COMMAND_KINDS[1:])
+            command = f"{kind} #{order} (c{c}/{i})"
+            book, outcome = apply(book, Command.parse(command))
+            result = write_result(outcome)
+        else:
+            command, result = f"read #{order}", read_result(book, order)
+        history.append(px.Operation(f"c{c}", command, None if pending else result, invoked,
+                                    None if pending else responded))
+    return history
+
+
+def _chart_cases() -> list[tuple[str, list[px.Operation]]]:
+    op = px.Operation
+    create = op("c1", "create #42 (c1/1)", "applied, now PENDING", 0, 2)
+    confirm = op("c1", "confirm #42 (c1/2)", "applied, now CONFIRMED", 3, 5)
+    cancel = op("c2", "cancel #42 (c2/1)", "applied, now CANCELLED", 10, 20)
+    stale = [create, confirm, cancel, op("c3", "read #42", "CONFIRMED", 25, 31)]
+    pending = [create, confirm, op("c2", "cancel #42 (c2/1)", None, 6, None),
+               op("c3", "read #42", "CANCELLED", 8, 9), op("c3", "read #42", "cancelled", 10, 12)]
+    overlapping = [create, op("c1", "read #42", "PENDING", 1, 4), confirm]
+    busy = _busy_history(40, 5, 0)
+    broken = list(busy)
+    reads = [i for i, o in enumerate(broken) if o.is_read and o.result == "PENDING"]
+    broken[reads[-1]] = px.Operation(broken[reads[-1]].client, broken[reads[-1]].command, "NONE",
+                                     broken[reads[-1]].invoked, broken[reads[-1]].responded)
+    return [("stale read", stale), ("pending cancel", pending), ("one client overlapping",
+            overlapping), ("busy 40 operations", busy), ("busy, one stale read", broken)]
+
+
+@pytest.mark.parametrize("name,history", _chart_cases(), ids=lambda v: v if isinstance(v, str)
+                         else "")
+def test_history_chart_reads_well_with_and_without_a_verdict(
+        name: str, history: list[px.Operation]) -> None:
+    result = px.check_linearizable(history)
+    for verdict in (None, result):
+        ax = px.viz.history_chart(history, verdict)
+        try:
+            assert problems(ax.figure) == [], f"{name}, verdict {verdict is not None}"
+            labels = [t.get_text() for t in ax.texts]
+            assert len(labels) == len(history)  # one label per operation
+            assert sum("no reply" in t for t in labels) == sum(o.pending for o in history)
+            marked = [t for t in labels if t.startswith("\u2717")]
+            diamonds = [ln for ln in ax.lines if ln.get_marker() == "D"]
+            if verdict is not None and not result.linearizable:
+                assert result.violation is not None and len(marked) == len(result.violation)
+                assert ax.figure.texts[0].get_text().startswith("\u2717 Not linearizable.")
+                assert not diamonds
+            elif verdict is not None:
+                assert result.order is not None and len(diamonds) == len(result.order)
+                assert ax.figure.texts[0].get_text().startswith("Linearizable")
+            else:
+                assert not marked and not diamonds
+        finally:
+            plt.close(ax.figure)
+
+
+def test_history_chart_marks_instants_inside_their_bars_in_witness_order() -> None:
+    (_, history), = [c for c in _chart_cases() if c[0] == "busy 40 operations"]
+    result = px.check_linearizable(history)
+    assert result.linearizable and result.order is not None
+    ax = px.viz.history_chart(history, result)
+    try:
+        at = {ln.get_gid(): ln.get_xdata()[0] for ln in ax.lines if ln.get_marker() == "D"}
+    finally:
+        plt.close(ax.figure)
+    xs = [at[str(o)] for o in result.order]
+    assert xs == sorted(xs)
+    assert len(set(xs)) > len(xs) // 2  # ties are nudged apart where there is room
+    for x, o in zip(xs, result.order, strict=True):
+        assert o.invoked <= x and (o.responded is None or x <= o.responded)
+
+
+def test_history_chart_rejects_bad_arguments() -> None:
+    op = px.Operation("c1", "read #42", "NONE", 0, 1)
+    other = px.check_linearizable([px.Operation("c2", "read #42", "NONE", 3, 4)])
+    with pytest.raises(px.PaxosError, match="at least one Operation"):
+        px.viz.history_chart([])
+    with pytest.raises(px.PaxosError, match="result must be the Linearizability"):
+        px.viz.history_chart([op], result=True)
+    with pytest.raises(px.PaxosError, match="not in the history"):
+        px.viz.history_chart([op], result=other)
+    with pytest.raises(px.PaxosError, match="sequence of Operation"):
+        px.viz.history_chart("read #42")
+
+
+def test_history_chart_reads_well_on_random_histories() -> None:
+    """Random small histories (many pending, many failing) chart without a readability problem."""
+    from hypothesis import HealthCheck, given, settings
+    from test_linearizability import mixed_histories
+
+    @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+    @given(mixed_histories())
+    def check(history: list[px.Operation]) -> None:
+        ax = px.viz.history_chart(history, px.check_linearizable(history))
+        try:
+            assert problems(ax.figure) == []
+        finally:
+            plt.close(ax.figure)
+
+    check()
+
+
+# -- lesson 09's refinement figure -----------------------------------------------------------------
+
+
+def _refinement_cases() -> list[tuple[str, list]]:
+    from paxos_lib.tla import TINY, TlaModel
+
+    steps = ("paxos-voting", "voting-consensus")
+    lopsided = TlaModel(quorums=[{"a1"}, {"a2", "a3"}])
+    return [
+        ("majority", [px.check_refinement(TINY, s) for s in steps]),
+        ("voting-consensus only, lopsided", [px.check_refinement(lopsided, "voting-consensus")]),
+        ("three columns", [px.check_refinement(m, s) for m in
+                           (TINY, TlaModel(quorums="singleton"), lopsided) for s in steps]),
+    ]
+
+
+@pytest.mark.parametrize("name,results", _refinement_cases(),
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_refinement_figure_reads_well(name: str, results: list) -> None:
+    ax = px.viz.plot_refinement(results)
+    try:
+        assert problems(ax.figure) == [], name
+    finally:
+        plt.close(ax.figure)

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from build_notebooks import SOURCES, parse_source  # noqa: E402
 
 #: A code cell that draws a static figure for the lesson's text.
-FIGURE_CALL = re.compile(r"\b(sequence_chart|draw_message_graph|plot_\w+)\(")
+FIGURE_CALL = re.compile(r"\b(sequence_chart|draw_message_graph|history_chart|plot_\w+)\(")
 
 
 @dataclass(frozen=True)

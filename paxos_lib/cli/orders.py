@@ -24,6 +24,7 @@ import argparse
 import json
 from typing import Any
 
+from paxos_lib.cli import reconfigure
 from paxos_lib.cli.argtypes import probability as _probability
 from paxos_lib.cli.argtypes import seed as _seed
 from paxos_lib.cluster import MAX_NODES_PER_ROLE
@@ -102,6 +103,7 @@ def register(subparsers: Any) -> None:
     run_group.add_argument("--steps", type=_int_in(1, 10**9), default=None, metavar="N",
                            help="stop after this many steps in all (default: 5000 + 2000 "
                                 "per order)")
+    reconfigure.add_arguments(run_group)  # --reconfigure, --alpha (cli/reconfigure.py)
     faults = parser.add_argument_group(
         "faults", "probabilities from 0 to 1, rolled by the scheduler at every step"
     )
@@ -118,7 +120,8 @@ def register(subparsers: Any) -> None:
 def workload(args: argparse.Namespace) -> tuple[OrdersSimulation, OrdersResult, Faults]:
     """Build the replicas and run the workload as ``args`` say."""
     faults = Faults(**{name: getattr(args, name) for name, _, _ in FAULT_FLAGS})
-    sim = OrdersSimulation(args.replicas, seed=args.seed, variant=args.variant)
+    sim = reconfigure.simulation(args) or OrdersSimulation(args.replicas, seed=args.seed,
+                                                           variant=args.variant)
     result = sim.run_workload(args.orders, faults, retry=args.retry, max_steps=args.steps)
     return sim, result, faults
 
@@ -129,6 +132,7 @@ def _as_json(sim: OrdersSimulation, result: OrdersResult, faults: Faults) -> dic
         "faults": {name: getattr(faults, name) for name, _, _ in FAULT_FLAGS},
     }
     out.update(result.to_dict())
+    out.update(reconfigure.json_fields(sim))
     return out
 
 
@@ -167,6 +171,7 @@ def _as_text(sim: OrdersSimulation, result: OrdersResult, faults: Faults) -> str
         f"Slots used: {result.slots} ({result.noops} no-op(s), {result.duplicates} request(s) "
         "decided twice and applied once)",
         f"Applied: {applied}",
+        *reconfigure.text_lines(sim),
         f"Messages: {result.messages} ({result.messages_per_command:.1f} per command)",
         f"Run ended after {result.steps} step(s): {ends.get(result.end, result.end)}.",
         *(f"  {v}" for v in (*result.verdicts, result.progress)),

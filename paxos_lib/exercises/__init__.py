@@ -34,6 +34,8 @@ from paxos_lib.exercises.multipaxos import *  # noqa: F403
 from paxos_lib.exercises.multipaxos import __all__ as _multipaxos
 from paxos_lib.exercises.proposer_rules import *  # noqa: F403
 from paxos_lib.exercises.proposer_rules import __all__ as _proposer_rules
+from paxos_lib.exercises.raft import *  # noqa: F403
+from paxos_lib.exercises.raft import __all__ as _raft
 from paxos_lib.exercises.scenes import *  # noqa: F403
 from paxos_lib.exercises.scenes import __all__ as _scenes
 from paxos_lib.exercises.snippet_schedule import *  # noqa: F403
@@ -41,5 +43,19 @@ from paxos_lib.exercises.snippet_schedule import __all__ as _snippet_schedule
 
 __all__ = ["Feedback", *_acceptor_rules, *_learners, *_proposer_rules, *_failures,
            *_liveness, *_multipaxos, *_chosen, *_invariants, *_canonical, *_scenes,
-           *_snippet_schedule]
+           *_snippet_schedule, *_raft]
+
+# lesson 09, part 1: an inductive invariant of Voting
+from paxos_lib.exercises.refinement import *  # noqa: F403
+from paxos_lib.exercises.refinement import __all__ as _refinement
+
+__all__ += [*_refinement]
+
+# lesson 08, part 3: pick the window alpha
+from paxos_lib.exercises.reconfig import *  # noqa: F403, E402
+from paxos_lib.exercises.reconfig import __all__ as _reconfig  # noqa: E402
+
+__all__ += [*_reconfig]
+
+# lesson 08, part 2: when a lease read is safe (imported with the others above)
 __all__ += [*_leases]

@@ -24,6 +24,8 @@ simulator's seeded scheduler, faults, undo and traces all apply unchanged:
   and the named properties.
 - ``trace``: ``ReplicaTrace``, a replayable run as JSON.
 - ``simulation``: ``OrdersSimulation`` and the client workload (``run_orders``).
+- ``membership`` and ``reconfig``: configuration commands decided in the log, taking effect
+  alpha slots later (``ReconfigCluster``, ``ReconfigSimulation``).
 - ``clients``: clients as nodes (replies, retries at another replica), reads by ``log``,
   ``lease`` or ``any`` replica, clocks that drift, and the ``linearizable`` property.
 
@@ -47,6 +49,7 @@ from paxos_lib.multipaxos.cluster import (
     ReplicaRules,
     check_multipaxos_variant,
 )
+from paxos_lib.multipaxos.membership import config_command, configuration_for
 from paxos_lib.multipaxos.messages import (
     CatchUp,
     CatchUpReply,
@@ -67,6 +70,16 @@ from paxos_lib.multipaxos.properties import (
     log_cells,
     order_states,
     replica_rows,
+)
+from paxos_lib.multipaxos.reconfig import (
+    RECONFIG_VARIANTS,
+    MembershipChange,
+    ReconfigCluster,
+    ReconfigSimulation,
+    configurations,
+    parse_reconfigure,
+    plan_changes,
+    reconfig_soak_case,
 )
 from paxos_lib.multipaxos.replica import NOOP_TEXT, Replica
 from paxos_lib.multipaxos.simulation import (
@@ -106,6 +119,7 @@ __all__ += [
     "MULTIPAXOS_PROPERTIES",
     "MULTIPAXOS_VARIANTS",
     "NOOP_TEXT",
+    "RECONFIG_VARIANTS",
     "CatchUp",
     "CatchUpReply",
     "Commit",
@@ -115,8 +129,11 @@ __all__ += [
     "LogNack",
     "LogPrepare",
     "LogPromise",
+    "MembershipChange",
     "OrdersResult",
     "OrdersSimulation",
+    "ReconfigCluster",
+    "ReconfigSimulation",
     "Replica",
     "ReplicaCluster",
     "ReplicaRules",
@@ -126,10 +143,16 @@ __all__ += [
     "check_all",
     "check_multipaxos_variant",
     "chosen_slots",
+    "config_command",
+    "configuration_for",
+    "configurations",
     "log",
     "log_cells",
     "order_states",
+    "parse_reconfigure",
+    "plan_changes",
     "plan_orders",
+    "reconfig_soak_case",
     "replay_orders",
     "replica_rows",
     "run_orders",

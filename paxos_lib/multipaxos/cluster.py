@@ -36,6 +36,7 @@ from typing import Any
 
 from paxos_lib.cluster import MAX_NODES_PER_ROLE, ROLES
 from paxos_lib.errors import ConfigError, UnknownNodeError, one_of
+from paxos_lib.multipaxos.membership import RECONFIG_VARIANTS
 from paxos_lib.multipaxos.properties import MULTIPAXOS_PROPERTIES, check_all
 from paxos_lib.multipaxos.replica import Replica
 from paxos_lib.properties import Property, Verdict
@@ -47,6 +48,8 @@ MULTIPAXOS_VARIANTS: tuple[str, ...] = ("classic", "phase1-per-slot", "forgetful
 
 def check_multipaxos_variant(variant: object) -> str:
     """Return ``variant`` if it names a Multi-Paxos variant; else raise ConfigError."""
+    if isinstance(variant, str) and variant in RECONFIG_VARIANTS:
+        return variant  # a ReconfigCluster's make_rules checks it against the cluster
     if not isinstance(variant, str) or variant not in MULTIPAXOS_VARIANTS:
         raise ConfigError(
             f"unknown Multi-Paxos variant {variant!r}; choose {one_of(MULTIPAXOS_VARIANTS)}"
@@ -161,6 +164,9 @@ class ReplicaCluster:
     def make_rules(self, variant: str = "classic") -> ReplicaRules:
         """The rules every replica handler consults under ``variant``."""
         variant = check_multipaxos_variant(variant)
+        if variant in RECONFIG_VARIANTS:
+            raise ConfigError(f"the variant {variant!r} changes membership rules; it needs a "
+                              "ReconfigCluster (paxos_lib.multipaxos.reconfig)")
         return ReplicaRules(
             variant=variant,
             replicas=self._ids,
@@ -196,6 +202,10 @@ class ReplicaCluster:
             from paxos_lib.multipaxos.clients import ClientCluster  # lazy: clients imports us
 
             return ClientCluster.from_dict(data)
+        if isinstance(data, dict) and "alpha" in data:  # a reconfigurable cluster
+            from paxos_lib.multipaxos.reconfig import ReconfigCluster
+
+            return ReconfigCluster.from_dict(data)
         if not isinstance(data, dict) or set(data) != {"replicas"}:
             raise ConfigError(f"a replica cluster is a dict {{'replicas': N}}, got {data!r}")
         return cls(replicas=data["replicas"])

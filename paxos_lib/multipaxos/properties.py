@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from paxos_lib.engine import World
 from paxos_lib.errors import ConfigError, UnknownNodeError, one_of
+from paxos_lib.multipaxos.membership import is_config_command
 from paxos_lib.multipaxos.replica import NOOP_TEXT, Replica, is_read
 from paxos_lib.orders import Command, OrderBook
 from paxos_lib.orders import replay as replay_commands
@@ -124,6 +125,9 @@ def replica_rows(world: World) -> list[dict[str, str]]:
 
 def chosen_slots(world: World) -> dict[int, frozenset[str]]:
     """For each slot, the commands a quorum accepted there at one ballot (vote history)."""
+    custom = getattr(world.config.rules, "chosen_slots", None)  # per-slot quorums (reconfig.py)
+    if custom is not None:
+        return custom(world)  # type: ignore[no-any-return]
     quorum = world.config.rules.quorum
     voters: dict[tuple[int, object, str], set[str]] = {}
     out: dict[int, set[str]] = {}
@@ -184,7 +188,7 @@ def _same_states(world: World) -> tuple[bool, str]:
     done = 0
     for mark in marks:
         commands = [Command.parse(v) for v in longest.log[done:mark]
-                    if v is not None and not is_read(v)]
+                    if v is not None and not is_config_command(v) and not is_read(v)]
         book, _ = replay_commands(commands, book)
         books[mark] = book
         done = mark

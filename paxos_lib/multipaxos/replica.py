@@ -182,6 +182,9 @@ class Replica:
 
     def busy(self, rules: ReplicaRules) -> bool:
         """True while the replica needs its retry timer (see the module docstring)."""
+        more = getattr(rules, "busy", None)  # rules may add work (reconfig.py: a leader left)
+        if more is not None and more(self):
+            return True
         if self.phase == "preparing" or self.pending:
             return True
         if self.phase == "leading":
@@ -220,13 +223,15 @@ class Replica:
     def on_propose(self, value: str, rules: ReplicaRules) -> Step:
         """A client hands this replica a command: lead it, queue it, or forward it (rule 7)."""
         if not is_read(value):
-            Command.parse(value)  # a client's command must be a valid order command (or read)
-        d = _Draft(self, rules)
+            # a client's command must be a valid order command (or, with reconfiguration, a
+            # configuration command: the rules may bring their own check); reads: clients.py
+            getattr(rules, "check_command", Command.parse)(value)
+        d = _open(self, rules)
         d.take(value)
         return d.finish()
 
     def on_message(self, msg: Message, rules: ReplicaRules) -> Step:
-        d = _Draft(self, rules)
+        d = _open(self, rules)
         if isinstance(msg, LogPrepare):
             d.on_prepare(msg)
         elif isinstance(msg, LogPromise):
@@ -250,7 +255,7 @@ class Replica:
     def on_timeout(self, rules: ReplicaRules) -> Step:
         """The retry timer fired: retry phase 1, resend what is unconfirmed, suspect the
         leader (a client's command is waiting), or ask for the missing slots."""
-        d = _Draft(self, rules)
+        d = _open(self, rules)
         d.on_timeout()
         return d.finish()
 
@@ -276,6 +281,11 @@ class Replica:
 
 
 _FIELDS = tuple(f.name for f in fields(Replica))
+
+
+def _open(state: Replica, rules: ReplicaRules) -> _Draft:
+    """The working copy for one handler: rules may bring their own (``reconfig.py`` does)."""
+    return getattr(rules, "draft_class", _Draft)(state, rules)
 
 # Exponential back-off: after the n-th timeout in a row with nothing else happening, act only
 # when n is a power of two (then every 32nd time), so a replica cut off from the others does

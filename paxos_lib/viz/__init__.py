@@ -16,7 +16,9 @@ node and network event.  From it:
   space-time diagram and controls on one screen), what the lessons use;
 - ``Stepper(sim)`` -- the matplotlib widget that puts them together with controls for every
   action (the fallback: PNG pictures drawn in the kernel);
-- ``predict(options)`` -- a lesson's prediction prompt: commit a choice, then ``reveal``.
+- ``predict(options)`` -- a lesson's prediction prompt: commit a choice, then ``reveal``;
+- ``history_chart(history, result=None)`` -- a client history of order operations, one bar
+  per operation, with the linearizability checker's verdict (``client_history.py``).
 
 ``source`` is a ``Simulation`` or a ``Trace`` (or a ``History``); ``step=`` picks an earlier
 moment.  The drawing functions take ``ax=`` and return the Axes they drew on (a new pyplot
@@ -34,12 +36,15 @@ ipywidgets; ``import paxos_lib`` loads it lazily on first use of ``px.viz``.
 from __future__ import annotations
 
 from paxos_lib.viz.chart import sequence_chart
+from paxos_lib.viz.client_history import history_chart
 from paxos_lib.viz.clusterview import ClusterView
 from paxos_lib.viz.export import trace_to_pytest
 from paxos_lib.viz.graph import draw_message_graph, message_graph
 from paxos_lib.viz.history import History, history_of
 from paxos_lib.viz.plots import plot_messages_per_command
 from paxos_lib.viz.predict import Prediction, predict
+from paxos_lib.viz.raftplots import plot_raft_vs_multipaxos
+from paxos_lib.viz.refinement import plot_refinement
 from paxos_lib.viz.stepper import Stepper
 from paxos_lib.viz.table import state_table, status_html
 from paxos_lib.viz.viewmodel import view_model
@@ -50,9 +55,12 @@ __all__ = [
     "Prediction",
     "Stepper",
     "draw_message_graph",
+    "history_chart",
     "history_of",
     "message_graph",
     "plot_messages_per_command",
+    "plot_raft_vs_multipaxos",
+    "plot_refinement",
     "predict",
     "sequence_chart",
     "state_table",

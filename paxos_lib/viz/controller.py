@@ -141,10 +141,10 @@ class Controller:
             return Simulation(trace.cluster, seed=seed, variant=variant, network=trace.network)
         if not isinstance(trace, TraceMethods):
             cls: type[Simulation] = type(self.sim)
-        else:  # a Multi-Paxos ReplicaTrace
+        else:  # a Multi-Paxos ReplicaTrace, or another protocol's (its cluster names its sim)
             from paxos_lib.multipaxos import OrdersSimulation
 
-            cls = OrdersSimulation
+            cls = getattr(trace.cluster, "simulation_class", OrdersSimulation)
         return cls(trace.cluster, seed=seed, variant=variant, network=trace.network)
 
     def install(self, sim: Simulation, tape: Iterable[Action], start: Iterable[Action]) -> None:

@@ -47,6 +47,8 @@ PHASES = {
     "nack": "nack", "decided": "dec",
     # Multi-Paxos's own kinds
     "commit": "cm", "forward": "fw", "catch-up": "cu", "catch-up-reply": "cr",
+    # Raft's own kinds
+    "request-vote": "rv", "vote": "vt", "append": "ae", "append-reply": "ar",
 }
 
 _COLUMNS = {"proposer": 0, "acceptor": 1, "learner": 2}
@@ -90,6 +92,9 @@ def layout(node_ids: tuple[str, ...], roles: tuple[str, ...]) -> dict[str, tuple
 
 def _lines(state: Any) -> list[str]:
     """A node's state in two or three short lines."""
+    own = getattr(state, "view_lines", None)
+    if callable(own):  # another protocol's state draws its own lines (Raft's servers)
+        return list(own())
     role = getattr(state, "ROLE", "")
     if role == "acceptor":
         promised = "—" if state.promised is None else str(state.promised)
@@ -119,6 +124,9 @@ def _lines(state: Any) -> list[str]:
 def _log(state: Any) -> list[dict[str, Any]] | None:
     """A replica's log as slots: ``applied`` < ``committed`` (chosen, known) < ``accepted``
     (a vote whose outcome it does not know) < ``gap`` (nothing, below a known slot)."""
+    own = getattr(state, "view_log", None)
+    if callable(own):  # another protocol's state lays out its own log (Raft's servers)
+        return list(own())
     log = getattr(state, "log", None)
     if not isinstance(log, tuple) or getattr(state, "ROLE", "") != "replica":
         return None

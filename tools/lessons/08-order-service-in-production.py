@@ -8,8 +8,7 @@
 #
 # ## Learning goals
 #
-# 1. Explain how a snapshot lets a replica drop its log prefix, and how a replica that was
-#    away catches up from a snapshot and the rest of the log.
+# 1. Explain how a snapshot lets a replica drop its log prefix and catch up after a long absence.
 # 2. Judge a read as linearizable or not, and say when a leader may answer from its own copy.
 # 3. Explain why a new configuration takes effect α slots after it is chosen.
 
@@ -29,7 +28,86 @@ SEED = 0
 # <!-- part 2 (reads): its cells follow this one, up to Part 3's heading. -->
 
 # %% [markdown]
-# <!-- part 2 continues (clients) -->
+# ### What a correct read means
+#
+# A customer's order page asks "what state is order 42 in?". The question is not only *which*
+# replica answers, but what answer would be *right* when other clients change the order at the
+# same time. A client sees an operation from two moments: it *invokes* it (sends the request)
+# and, later, it gets the *response*. Somewhere in between, the operation did its work.
+#
+# A history of operations is **linearizable** when each operation can be given one instant,
+# between its invocation and its response, at which it takes effect, so that running the
+# operations one at a time in the order of those instants, on one order book, gives every
+# result the clients saw. Two rules follow:
+#
+# - **real-time order:** if A's response came before B's invocation, A takes effect before B;
+# - operations whose intervals overlap are *concurrent*: either order is allowed.
+#
+# A checker searches for such instants (the Wing–Gong search). Here is a calm afternoon for
+# order 42: the customer `c42` creates, confirms, then cancels it; the order page `page` reads it
+# twice, once while the cancel is on its way.
+
+# %%
+Op = px.Operation
+calm = [
+    Op("c42", "create #42 (c42/1)", "applied, now PENDING", 0, 3),
+    Op("c42", "confirm #42 (c42/2)", "applied, now CONFIRMED", 4, 8),
+    Op("c42", "cancel #42 (c42/3)", "applied, now CANCELLED", 12, 20),
+    Op("page", "read #42", "CONFIRMED", 14, 18),
+    Op("page", "read #42", "CANCELLED", 22, 25),
+]
+verdict = px.check_linearizable(calm)
+print("linearizable:", verdict.linearizable)
+for op in verdict.order:
+    print("  ", op)
+ax = px.viz.history_chart(calm, verdict)
+
+# %% [markdown]
+# Each bar runs from a request to its reply; the ◆ is the instant the checker chose for it. The
+# first read overlaps the cancel, so it may take effect before it and see `CONFIRMED`: the
+# witness order above puts it there. The second read starts after the cancel's reply, so it
+# must come after the cancel.
+#
+# **Predict, then run.** Change one thing: the page's second read, which starts at step 22
+# after the cancel was answered at step 20, is answered by a replica that has not applied the
+# cancel yet, and returns `CONFIRMED`. Is the history still linearizable, and if not, which
+# operations will the checker name as the shortest counterexample?
+
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "linearizable",
+    "not linearizable: the cancel and the late read",
+    "not linearizable: the confirm, the cancel and the late read",
+    "not linearizable: all five operations",
+])
+
+# %% reveal
+guess.recall()
+stale = [*calm[:4], Op("page", "read #42", "CONFIRMED", 22, 25)]
+verdict = px.check_linearizable(stale)
+print("linearizable:", verdict.linearizable)
+print("shortest counterexample:", len(verdict.violation or ()), "operations")
+for op in verdict.violation or ():
+    print(f"  {op.command!r} by {op.client}: sent at step {op.invoked}, answered at step "
+          f"{op.responded} with {op.result!r}")
+blamed = tuple(op.command for op in verdict.violation or ())
+guess.reveal("linearizable" if verdict.linearizable else {
+    ("cancel #42 (c42/3)", "read #42"): "not linearizable: the cancel and the late read",
+    ("confirm #42 (c42/2)", "cancel #42 (c42/3)", "read #42"):
+        "not linearizable: the confirm, the cancel and the late read",
+}.get(blamed, "not linearizable: all five operations"))
+ax = px.viz.history_chart(stale, verdict)
+
+# %% [markdown] reveal
+# Not linearizable, and the checker names just 2<!--out--> operations: the cancel, answered at
+# step 20<!--out-->, and the read that started at step 22<!--out-->. Real-time order puts the
+# cancel first; after it the order is `CANCELLED`, a final state, so no instant inside the read
+# can show `CONFIRMED`. The create and the confirm are not needed for the argument: forget their
+# replies, let them take effect whenever they like after they were sent (or never), and still
+# no order works. That is what *shortest* means here: the fewest operations whose recorded
+# results already contradict each other. The chart draws them in red, with the checker's
+# sentence as its title. This is exactly the customer's complaint: "my page said confirmed
+# after I cancelled". The rest of this part asks which ways of answering reads can produce it.
 
 # %% [markdown]
 # ### Clients that hear their replies
@@ -182,7 +260,134 @@ for mode in ("log", "lease", "any"):
 # %% [markdown]
 # ## Part 3 · Changing the members
 #
-# <!-- part 3 (reconfiguration): its cells follow this one, up to the summary. -->
+# It is the winter sale. Orders pour in, and the shop wants a sixth replica, `r6`, on a new
+# machine; later in the day it retires `r1`, whose disk is old. The shop cannot stop taking
+# orders to do either.
+#
+# Who the members are decides what a quorum is, and a quorum decides what is chosen. If each
+# replica switched to a new member list when the operator's message reached it, two replicas
+# could count votes for the same slot against different lists, and one could call a command
+# chosen that the other does not. So the change goes **through the log**: the operator submits
+# a *configuration command*, `config r1,r2,r3,r4,r5,r6`, which is chosen in a slot like any
+# order command (it changes no order). Every replica learns it at the same position in the
+# log, so every replica that knows the log that far computes the same members.
+#
+# From which slot on do the new members count? Not from the next slot. A leader keeps several
+# slots *in flight*: it proposes slot 11 before slot 10 is chosen, to its quorum of the members
+# it knows. If the configuration chosen in slot 10 governed slot 11, the accepts of slot 11
+# would already be out under the old members. So a configuration chosen in slot `k` governs
+# slots from `k + α` on (the *window* of Paxos Made Moderately Complex), and a leader never
+# has more than α slots in flight beyond the slots it knows chosen: when it proposes in a slot,
+# the slot α before it is already chosen, and with it the slot's configuration.
+#
+# The sale below: five members and a spare `r6`, α = 2; the operator adds `r6` once the log has
+# 10 slots and removes `r1` once it has 20, while twelve customers place orders and messages
+# are lost.
+
+# %%
+from paxos_lib.multipaxos import (
+    ReconfigCluster,
+    ReconfigSimulation,
+    parse_reconfigure,
+    reconfig_soak_case,
+)
+
+shop = ReconfigCluster(replicas=6, members=("r1", "r2", "r3", "r4", "r5"), alpha=2)
+sale = ReconfigSimulation(shop, seed=SEED,
+                          changes=parse_reconfigure("add:r6@10,remove:r1@20", shop))
+result = sale.run_workload(12, px.Faults(drop=0.05, crash=0.02))
+for c in sale.configurations():
+    how = "at the start" if c["chosen_in"] is None else f"chosen in slot {c['chosen_in']}"
+    print(f"{', '.join(c['members']):24} {how:20} governs slots from {c['takes_effect']}")
+print("applied:", result.applied)
+print("agree:", result.agree, "| every command applied everywhere:", result.all_applied)
+joined = sale.configurations()[1]["takes_effect"]
+left = sale.configurations()[2]["takes_effect"]
+r6 = sorted({slot for who, (slot, _), _ in sale.world.votes if who == "r6"})
+r1 = sorted({slot for who, (slot, _), _ in sale.world.votes if who == "r1"})
+print(f"r6 voted in slots {r6[0]}..{r6[-1]} (joined at {joined}); "
+      f"r1 last voted in slot {r1[-1]} (left at {left})")
+
+# %% [markdown]
+# Each change was chosen in a slot and took effect two slots later. `r6` started empty and
+# caught up from the others, like any replica that lagged, and it first voted in the slot its
+# configuration governs; `r1` never voted again past its removal, yet it still learns the log.
+# All six replicas hold the same log and the same order books.
+#
+# **Predict, then run.** Now break the rule. The variant `config-at-once` lets a configuration
+# govern the very next slot as soon as a replica learns it chosen, while the leader still keeps
+# α = 2 slots in flight. A tiny shop has two members, `r1` and `r2`, and a spare `r3`. The
+# operator replaces `r2` by `r3` (`config r1,r3`) and a customer creates order 42, both at
+# `r1`. The explorer tries every interleaving. Where does it first find a replica holding a
+# command that was never chosen?
+
+# %% tags=["nbval-ignore-output"]
+guess = px.viz.predict([
+    "nowhere: the change is chosen in the log, so every replica agrees",
+    "in slot 0, where the configuration itself is chosen",
+    "in slot 1, the order's slot",
+])
+
+# %% reveal
+guess.recall()
+tiny = ReconfigCluster(replicas=3, members=("r1", "r2"), alpha=2)
+clients = {"r1": ["config r1,r3", "create #42 (c42/1)"]}
+broken = {}
+for variant in ("config-at-once", "no-window"):
+    cluster = tiny if variant == "config-at-once" else ReconfigCluster(
+        replicas=3, members=("r1", "r2"), alpha=1)
+    found = px.explore(cluster, clients, variant=variant, max_ballot=1, max_depth=14)
+    broken[variant] = found.counterexample
+    print(f"{variant}: {found.end} after {found.states:,} states, "
+          f"{len(found.counterexample)} steps: {found.detail}")
+print()
+print(broken["config-at-once"].numbered())
+last = broken["config-at-once"].steps[-1].message.slot
+guess.reveal("in slot 1, the order's slot" if last == 1 else
+             "in slot 0, where the configuration itself is chosen")
+
+# %% [markdown] reveal
+# In slot 1<!--out-->. `r1` leads with `r2`'s promise and proposes both commands at once: the
+# configuration in slot 0 and the order in slot 1, each to `r2`, the other member. `r2`
+# accepts slot 0, so `config r1,r3` is chosen. At once, `r1` counts slot 1 with the new members
+# `r1` and `r3`; its retry timer fires, it sends the accept of slot 1 to `r3`, `r3` accepts, and
+# `r1` applies `create #42`: a majority of `r1, r3`. But slot 1 lies inside the window: its
+# configuration is still `r1, r2`, and `r2` never voted there. No majority of slot 1's members
+# accepted the order; a leader of `r1` and `r2` may fill slot 1 with a no-op, and order 42
+# would exist on `r1` alone.
+#
+# The second line is the other broken rule, `no-window`: the leader proposes beyond α slots
+# in flight and guesses the configuration of a slot it cannot know yet. It counts the old
+# members in a slot the new ones govern. Both counterexamples are a handful of steps long, and
+# the windowed rule, on the same tiny shop, has none (below).
+
+# %% [markdown]
+# Step through the counterexamples: pick one in the view's *run* menu; each opens at its
+# violation. The charts after it are the same runs, for a printed copy.
+
+# %% tags=["nbval-ignore-output"]
+px.viz.ClusterView(broken["config-at-once"], runs=broken)
+
+# %%
+ax = px.viz.sequence_chart(broken["config-at-once"])
+
+# %%
+ax = px.viz.sequence_chart(broken["no-window"])
+
+# %% [markdown]
+# The rule as written, on the same shop and the same two client commands: the explorer finds
+# no violation within its bound, and its *sometimes* example shows both commands applied on
+# every replica, `r3` included (it learns the log by catching up). A soak of seeded runs with
+# faults, each adding a spare and removing a member at random slots with α from 1 to 3, finds
+# no violation either.
+
+# %%
+fine = px.explore(tiny, clients, max_ballot=1, max_depth=11)
+print(f"classic: {fine.end} after {fine.states:,} states, violation: {fine.violation}")
+print(f"example: {len(fine.examples['all-applied'])} steps to apply both commands everywhere")
+runs = [reconfig_soak_case(seed).run() for seed in range(30)]
+print(f"soak: {len(runs)} runs, {sum(not r.agree for r in runs)} violations, "
+      f"{sum(not r.all_applied for r in runs)} with a command not applied everywhere")
 
 # %% [markdown]
 # ## What we saw
@@ -193,11 +398,19 @@ for mode in ("log", "lease", "any"):
 #
 # - **Reads** (Part 2): a client's command is done when it hears the reply; it retries the
 #   same request at another replica. A read answered from `any` replica's copy can show
-#   "confirmed" after the customer was told "cancelled"; the explorer finds it in three steps
-#   after a split. A leader lease is safe only while clock drift stays within its margin; a
+#   "confirmed" after the customer was told "cancelled"; after a split the explorer finds it
+#   three steps after the cancel was answered. A leader lease is safe only while clock drift stays within its margin; a
 #   read through the log is always linearizable, at the cost of a slot per read.
 #
-# <!-- summary part 3 -->
+# - Members change through the log: a configuration command is chosen in a slot like any
+#   order command, so every replica computes the same members for every slot.
+# - A configuration chosen in slot `k` governs slots from `k + α` on, and a leader keeps at
+#   most α slots in flight, so whoever proposes in a slot knows its members. Quorums are
+#   majorities of each slot's own configuration; a new replica joins empty and catches up; a
+#   removed one stops voting.
+# - Applying a configuration at once (`config-at-once`) or pipelining past the window
+#   (`no-window`) lets a replica count a majority that is not one of the slot's members; the
+#   explorer finds each in a few steps.
 #
 # Next: [09 · The Paxos family](09-the-paxos-family.ipynb).
 
@@ -227,4 +440,18 @@ def lease_read_safe(now, start, duration, drift):
 px.exercises.check_lease_read(lease_read_safe)
 
 # %% [markdown]
-# <!-- exercise 3 (reconfiguration): pick alpha; cells follow this one. -->
+# ### Exercise 3 · Pick α
+#
+# A leader keeps up to `depth` slots in flight: it may propose in a slot while up to
+# `depth - 1` slots below it are still open. A configuration command is chosen in slot
+# `chosen_in`. Write `pick_alpha(depth, chosen_in)` returning `(alpha, first_slot)`: the
+# smallest window α that is safe for that pipeline, and the first slot the new configuration
+# then governs. The starter applies the change at once.
+
+# %%
+def pick_alpha(depth, chosen_in):
+    alpha = 1  # the new members take over from the next slot
+    return alpha, chosen_in + alpha
+
+
+px.exercises.check_alpha(pick_alpha)

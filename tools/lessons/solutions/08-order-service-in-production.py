@@ -26,4 +26,18 @@ def lease_read_safe(now, start, duration, drift):
 px.exercises.check_lease_read(lease_read_safe)
 
 # %% [markdown]
-# <!-- exercise 3: reference answer; cells follow this one. -->
+# ### Exercise 3 · Pick α
+#
+# The leader may propose `depth - 1` slots beyond its first open one, so the slot whose
+# configuration it needs may lie `depth - 1` slots after a slot not chosen yet. With α equal to
+# the depth, the configuration of any slot it proposes in was settled α slots earlier, in a slot
+# already chosen; any smaller α lets a configuration govern a slot already in flight, and any
+# larger one keeps the old members in charge for nothing.
+
+# %%
+def pick_alpha(depth, chosen_in):
+    alpha = depth
+    return alpha, chosen_in + alpha
+
+
+px.exercises.check_alpha(pick_alpha)
