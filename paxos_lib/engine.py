@@ -458,7 +458,17 @@ def apply_enabled(world: World, action: Action) -> World:
 
     The explorer applies millions of actions it has just listed as enabled; checking each
     again would only repeat ``enabled_actions``' work.
+
+    Clocks: rules with a ``tick(world)`` method (Multi-Paxos with clients,
+    ``paxos_lib.multipaxos.clients``) make every step one unit of real time; ``tick`` then
+    advances every node's clock after the step.
     """
+    after = _step(world, action)
+    tick = getattr(world.config.rules, "tick", None)
+    return after if tick is None else tick(after)  # type: ignore[no-any-return]
+
+
+def _step(world: World, action: Action) -> World:
     cfg = world.config
     rules = cfg.rules
     index = cfg.cluster.index

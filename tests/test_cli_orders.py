@@ -70,7 +70,7 @@ def test_a_broken_variant_exits_1() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--replicas", "1"], "argument --replicas: must be from 2 to 26, got 1"),
+        (["--replicas", "0"], "argument --replicas: must be from 1 to 26, got 0"),
         (["--orders", "many"], "argument --orders: must be a whole number from 1 to 10000, "
                                "got 'many'"),
         (["--drop", "2"], "argument --drop: must be a probability from 0 to 1, got 2"),

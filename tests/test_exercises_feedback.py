@@ -38,6 +38,15 @@ class Case:
 # -- reference answers, as in tools/lessons/solutions/ ------------------------------------------
 
 
+def lease_read_safe(now, start, duration, drift):  # type: ignore[no-untyped-def]
+    return now - start < duration * (1 - drift) / (1 + drift)
+
+
+def lease_read_safe_window(duration, drift):  # type: ignore[no-untyped-def]  # for a wrong one
+    return duration * (1 - drift) / (1 + drift)
+
+
+
 def should_promise(promised, ballot):  # type: ignore[no-untyped-def]
     return promised is None or ballot >= promised
 
@@ -506,6 +515,21 @@ CASES: dict[str, Case] = {
         (lambda s: False, "it is false in the initial state"),
     )),
 }
+
+
+CASES["lease_read"] = Case(  # lesson 08
+    ex.check_lease_read, lease_read_safe, ("(1 - drift) / (1 + drift)", "(1 + drift)"), (
+        (lambda now, start, duration, drift: now - start < duration,
+         "count out the whole lease"),
+        (lambda now, start, duration, drift: now - start < duration * (1 - drift),
+         "both at once"),
+        (lambda now, start, duration, drift: now - start < duration / (1 + drift),
+         "your own clock may run slow"),
+        (lambda now, start, duration, drift: now - start <= lease_read_safe_window(
+            duration, drift), "this is exactly the instant"),
+        (lambda now, start, duration, drift: now - start < duration * (1 - 2 * drift),
+         "sooner than needed"),
+    ))
 
 
 def _body(fn: Callable[..., Any]) -> list[str]:

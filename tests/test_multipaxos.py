@@ -451,8 +451,8 @@ def test_engine_lists_replica_partitions_and_runs_every_fault() -> None:
 
 
 def test_bad_input_names_the_value_and_the_choices() -> None:
-    with pytest.raises(ConfigError, match=r"replicas must be an int from 2 to 26, got 1"):
-        ReplicaCluster(1)
+    with pytest.raises(ConfigError, match=r"replicas must be an int from 1 to 26, got 0"):
+        ReplicaCluster(0)
     with pytest.raises(ConfigError, match="unknown Multi-Paxos variant 'classik'"):
         OrdersSimulation(3, variant="classik")
     with pytest.raises(ConfigError, match="ReplicaCluster"):

@@ -9,7 +9,13 @@ message count, and whether all replicas agree (every Multi-Paxos safety property
 ``order_states`` (per replica), and the snapshot figures (``--snapshot-every K``):
 ``snapshots``, ``snapshot_bytes`` and ``log_entries_held``.
 
-Exit status: 0 when all replicas agree, 1 when a property is violated, 2 on bad arguments.
+With ``--reads log|lease|any`` the clients are nodes (``paxos_lib.multipaxos.clients``): each
+hears its replies, retries at another replica, and also reads orders; ``--json`` then adds
+``linearizable`` and, when false, ``non_linearizable``: the shortest non-linearizable
+sub-history, as operations.
+
+Exit status: 0 when all replicas agree (and, with ``--reads``, the clients' history is
+linearizable), 1 when a property is violated, 2 on bad arguments.
 Imports only the core library and ``paxos_lib.multipaxos``.
 """
 
@@ -23,12 +29,18 @@ from paxos_lib.cli import reconfigure
 from paxos_lib.cli.argtypes import probability as _probability
 from paxos_lib.cli.argtypes import seed as _seed
 from paxos_lib.cluster import MAX_NODES_PER_ROLE
-from paxos_lib.errors import ConfigError
+from paxos_lib.errors import ConfigError, PaxosError
 from paxos_lib.multipaxos import (
     MULTIPAXOS_VARIANTS,
     OrdersResult,
     OrdersSimulation,
     ReplicaCluster,
+)
+from paxos_lib.multipaxos.clients import (
+    READ_MODES,
+    ClientCluster,
+    ClientSimulation,
+    ClientsResult,
 )
 from paxos_lib.multipaxos.simulation import MAX_ORDERS
 from paxos_lib.multipaxos.snapshots import MAX_SNAPSHOT_EVERY, snapshot_stats
@@ -78,7 +90,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     run_group = parser.add_argument_group("cluster and workload")
-    run_group.add_argument("--replicas", type=_int_in(2, MAX_NODES_PER_ROLE), default=5,
+    run_group.add_argument("--replicas", type=_int_in(1, MAX_NODES_PER_ROLE), default=5,
                            metavar="N",
                            help="number of replicas r1, r2, ... (default: %(default)s)")
     run_group.add_argument("--orders", type=_int_in(1, MAX_ORDERS), default=20, metavar="N",
@@ -109,6 +121,7 @@ def register(subparsers: Any) -> None:
     for name, default, meaning in FAULT_FLAGS:
         faults.add_argument(f"--{name}", type=_probability, default=default, metavar="P",
                             help=f"probability that {meaning} (default: %(default)s)")
+    _register_reads(parser)
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (agree, slots, messages, order_states per "
                              "replica, ...) instead of text")
@@ -210,9 +223,97 @@ def _snapshot_line(sim: OrdersSimulation) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run the workload; print it; return 0 if all replicas agree, 1 if not."""
+    if args.reads is not None:
+        if args.snapshot_every or getattr(args, "reconfigure", None):
+            raise ConfigError(
+                "--reads cannot be combined with --snapshot-every or --reconfigure: the "
+                "clients' cluster keeps its whole log and a fixed membership"
+            )
+        return _run_reads(args)
     sim, result, faults = workload(args)
     if args.json:
         print(json.dumps(_as_json(sim, result, faults), indent=2, ensure_ascii=False))
     else:
         print(_as_text(sim, result, faults))
     return 0 if result.agree else 1
+
+
+# -- clients that read (--reads): paxos_lib.multipaxos.clients ---------------------------------
+
+
+def _register_reads(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "clients and reads",
+        "with --reads, clients are nodes that hear replies, retry at another replica, and "
+        "also read orders; every run is judged linearizable or not (exit 1 if not)",
+    )
+    group.add_argument("--reads", choices=list(READ_MODES), default=None, metavar="MODE",
+                       help="how a read is answered: log (takes a slot), lease (the leader "
+                            "answers while its lease lasts) or any (any replica's copy)")
+    group.add_argument("--lease", type=_int_in(1, 10**6), default=40, metavar="N",
+                       help="how long a lease binds a follower, in units of its clock "
+                            "(default: %(default)s)")
+    group.add_argument("--margin", type=_int_in(0, 10**6), default=None, metavar="N",
+                       help="how much sooner the leader stops using its lease (default: the "
+                            "safe margin for --drift)")
+    group.add_argument("--drift", type=_drift, default=0.1, metavar="D",
+                       help="every replica's clock runs at a rate within 1 +- D "
+                            "(default: %(default)s)")
+
+
+def _drift(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 0.9, got {text!r}") from None
+    if not 0 <= value <= 0.9:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 0.9, got {value:g}")
+    return value
+
+
+def _run_reads(args: argparse.Namespace) -> int:
+    faults = Faults(**{name: getattr(args, name) for name, _, _ in FAULT_FLAGS})
+    if args.margin is not None and args.margin >= args.lease:
+        raise PaxosError(f"--margin must be below --lease ({args.lease}), got {args.margin}")
+    cluster = ClientCluster(args.replicas, clients=min(args.orders, 4), reads=args.reads,
+                            lease=args.lease, margin=args.margin, drift=args.drift,
+                            seed=args.seed)
+    sim = ClientSimulation(cluster, seed=args.seed, variant=args.variant)
+    result = sim.run_clients(args.orders, faults, max_steps=args.steps)
+    if args.json:
+        out: dict[str, object] = {
+            "cluster": cluster.to_dict(),
+            "faults": {name: getattr(faults, name) for name, _, _ in FAULT_FLAGS},
+        }
+        out.update(result.to_dict())
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        print(_reads_text(sim, result, faults))
+    return 0 if result.agree and result.linearizable else 1
+
+
+def _reads_text(sim: ClientSimulation, result: ClientsResult, faults: Faults) -> str:
+    fault_text = ", ".join(f"{name} {getattr(faults, name):g}" for name, _, _ in FAULT_FLAGS)
+    failed = [v.name for v in result.verdicts if not v.holds]
+    lines = [
+        f"Replicated order log with clients: {sim.cluster}; variant {sim.variant}, "
+        f"seed {sim.seed}",
+        f"Faults: {fault_text}",
+        f"Workload: {result.orders} order(s), {result.operations} operation(s) "
+        f"({result.read_operations} read(s)) by {result.clients} client(s); "
+        f"{result.answered} answered, {result.retries} retr"
+        f"{'y' if result.retries == 1 else 'ies'}",
+        f"Slots used: {result.slots} ({result.read_slots} by reads)",
+        f"Messages: {result.messages}",
+        f"Run ended after {result.steps} step(s): {result.end}.",
+        *(f"  {v}" for v in result.verdicts),
+    ]
+    if not result.linearizable:
+        assert result.linearizability.violation is not None
+        lines.append("Shortest non-linearizable sub-history:")
+        lines.extend(f"  {op}" for op in result.linearizability.violation)
+    lines.append(
+        "Verdict: " + ("LINEARIZABLE: every client saw results one order of instants explains"
+                       if not failed else f"VIOLATED: {', '.join(failed)}")
+    )
+    return "\n".join(lines)

@@ -26,6 +26,8 @@ from paxos_lib.exercises.invariants import *  # noqa: F403
 from paxos_lib.exercises.invariants import __all__ as _invariants
 from paxos_lib.exercises.learners import *  # noqa: F403
 from paxos_lib.exercises.learners import __all__ as _learners
+from paxos_lib.exercises.leases import *  # noqa: F403
+from paxos_lib.exercises.leases import __all__ as _leases
 from paxos_lib.exercises.liveness import *  # noqa: F403
 from paxos_lib.exercises.liveness import __all__ as _liveness
 from paxos_lib.exercises.multipaxos import *  # noqa: F403
@@ -57,3 +59,6 @@ from paxos_lib.exercises.reconfig import *  # noqa: F403, E402
 from paxos_lib.exercises.reconfig import __all__ as _reconfig  # noqa: E402
 
 __all__ += [*_reconfig]
+
+# lesson 08, part 2: when a lease read is safe (imported with the others above)
+__all__ += [*_leases]

@@ -29,6 +29,8 @@ simulator's seeded scheduler, faults, undo and traces all apply unchanged:
   ``snapshot-chosen``; ``snapshot_scenes``: the lesson 08 scenes.
 - ``membership`` and ``reconfig``: configuration commands decided in the log, taking effect
   alpha slots later (``ReconfigCluster``, ``ReconfigSimulation``).
+- ``clients``: clients as nodes (replies, retries at another replica), reads by ``log``,
+  ``lease`` or ``any`` replica, clocks that drift, and the ``linearizable`` property.
 
 Example::
 
@@ -101,7 +103,29 @@ from paxos_lib.multipaxos.snapshots import (
 )
 from paxos_lib.multipaxos.trace import ReplicaTrace
 
+# -- clients that hear replies, and reads three ways (clients.py) -------------------------------
+# isort: split
+from paxos_lib.multipaxos.clients import (
+    READ_MODES,
+    Client,
+    ClientCluster,
+    ClientSimulation,
+    ClientsResult,
+    run_clients,
+    safe_margin,
+)
+
 __all__ = [
+    "READ_MODES",
+    "Client",
+    "ClientCluster",
+    "ClientSimulation",
+    "ClientsResult",
+    "run_clients",
+    "safe_margin",
+]
+
+__all__ += [
     "MULTIPAXOS_PROPERTIES",
     "MULTIPAXOS_VARIANTS",
     "NOOP_TEXT",

@@ -92,9 +92,9 @@ class ReplicaCluster:
 
     def __post_init__(self) -> None:
         n = self.replicas
-        if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_NODES_PER_ROLE:
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_NODES_PER_ROLE:
             raise ConfigError(
-                f"replicas must be an int from 2 to {MAX_NODES_PER_ROLE}, got {n!r}"
+                f"replicas must be an int from 1 to {MAX_NODES_PER_ROLE}, got {n!r}"
             )
         object.__setattr__(self, "_ids", tuple(f"r{i}" for i in range(1, n + 1)))
         check_snapshot_every(self.snapshot_every)
@@ -217,6 +217,10 @@ class ReplicaCluster:
 
     @classmethod
     def from_dict(cls, data: object) -> ReplicaCluster:
+        if isinstance(data, dict) and "clients" in data:  # a cluster with clients
+            from paxos_lib.multipaxos.clients import ClientCluster  # lazy: clients imports us
+
+            return ClientCluster.from_dict(data)
         if isinstance(data, dict) and "alpha" in data:  # a reconfigurable cluster
             from paxos_lib.multipaxos.reconfig import ReconfigCluster
 

@@ -47,11 +47,15 @@ __all__ = [
     "CatchUpReply",
     "Commit",
     "Forward",
+    "LeaseGrant",
+    "LeaseRequest",
     "LogAccept",
     "LogAccepted",
     "LogNack",
     "LogPrepare",
     "LogPromise",
+    "Reply",
+    "Request",
     "Vote",
     "message_from_dict",
 ]
@@ -350,6 +354,103 @@ class CatchUpReply(Message):
         return out
 
 
+# -- clients and leases (``paxos_lib.multipaxos.clients``) -------------------------------------
+#
+# ==================  ==========================================================================
+# ``Request``         a client's operation (a command, or a read ``read #42 (c1/3)``) to a replica
+# ``Reply``           the result, from the replica that applied (or read) it, to the client
+# ``LeaseRequest``    the leader of ``ballot`` asks for a lease, at ``start`` on its own clock
+# ``LeaseGrant``      "until my clock has run the lease's length, I accept no other leader"
+# ==================  ==========================================================================
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Request(Message):
+    """A client's operation ``command`` (an order command or a read), sent to one replica."""
+
+    KIND: ClassVar[str] = "request"
+    RANK: ClassVar[int] = 20
+
+    command: str
+
+    def __post_init__(self) -> None:
+        Message.__post_init__(self)
+        _command("request.command", self.command)
+
+    def _extra(self) -> tuple[object, ...]:
+        return (self.command,)
+
+    @property
+    def label(self) -> str:
+        return f"request {_short(self.command)!r}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply(Message):
+    """The ``result`` of the client's ``command`` (``'applied, now CANCELLED'``, ``'PAID'``)."""
+
+    KIND: ClassVar[str] = "reply"
+    RANK: ClassVar[int] = 21
+
+    command: str
+    result: str
+
+    def __post_init__(self) -> None:
+        Message.__post_init__(self)
+        _command("reply.command", self.command)
+        if not isinstance(self.result, str) or not self.result:
+            raise ConfigError(f"reply.result must be a non-empty text, got {self.result!r}")
+
+    def _extra(self) -> tuple[object, ...]:
+        return (self.command, self.result)
+
+    @property
+    def label(self) -> str:
+        return f"reply {_short(self.command)!r}: {_short(self.result)}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeaseRequest(Message):
+    """The leader of ``ballot`` asks for a lease; ``start`` is its own clock when it asked."""
+
+    KIND: ClassVar[str] = "lease-request"
+    RANK: ClassVar[int] = 22
+
+    start: int
+
+    def __post_init__(self) -> None:
+        Message.__post_init__(self)
+        _slot("lease-request.start", self.start)
+
+    def _extra(self) -> tuple[object, ...]:
+        return (self.start,)
+
+    @property
+    def label(self) -> str:
+        return f"lease? {self.ballot} at {self.start}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeaseGrant(Message):
+    """The sender grants the lease the leader of ``ballot`` asked for at its clock ``start``."""
+
+    KIND: ClassVar[str] = "lease-grant"
+    RANK: ClassVar[int] = 23
+
+    start: int
+
+    def __post_init__(self) -> None:
+        Message.__post_init__(self)
+        _slot("lease-grant.start", self.start)
+
+    def _extra(self) -> tuple[object, ...]:
+        return (self.start,)
+
+    @property
+    def label(self) -> str:
+        return f"lease granted {self.ballot}"
+
+
 MESSAGE_TYPES: dict[str, type[Message]] = {
     cls.KIND: cls
     for cls in (
@@ -362,6 +463,10 @@ MESSAGE_TYPES: dict[str, type[Message]] = {
         Commit,
         CatchUp,
         CatchUpReply,
+        Request,
+        Reply,
+        LeaseRequest,
+        LeaseGrant,
     )
 }
 

@@ -27,7 +27,7 @@ from paxos_lib.engine import World
 from paxos_lib.errors import ConfigError, UnknownNodeError, one_of
 from paxos_lib.multipaxos import snapshots
 from paxos_lib.multipaxos.membership import is_config_command
-from paxos_lib.multipaxos.replica import NOOP_TEXT, Replica
+from paxos_lib.multipaxos.replica import NOOP_TEXT, Replica, is_read
 from paxos_lib.orders import Command, OrderBook
 from paxos_lib.orders import replay as replay_commands
 from paxos_lib.properties import Property, Verdict
@@ -52,7 +52,8 @@ __all__ = [
 def replicas(world: World) -> tuple[Replica, ...]:
     """Every replica's state, in id order."""
     out = tuple(s for s in world.nodes if isinstance(s, Replica))
-    if len(out) != len(world.nodes):
+    others = sum(1 for s in world.nodes if getattr(s, "ROLE", None) == "client")
+    if len(out) + others != len(world.nodes):
         raise ConfigError(
             f"expected a world of a ReplicaCluster, got one of {world.config.cluster!r}"
         )
@@ -193,7 +194,7 @@ def _same_states(world: World) -> tuple[bool, str]:
     done = 0
     for mark in marks:
         commands = [Command.parse(v) for v in longest.log[done:mark]
-                    if v is not None and not is_config_command(v)]
+                    if v is not None and not is_config_command(v) and not is_read(v)]
         book, _ = replay_commands(commands, book)
         books[mark] = book
         done = mark

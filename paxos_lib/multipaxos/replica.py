@@ -80,6 +80,10 @@ with higher ballots, and when the partition heals the first of those ballots to 
 preempts the majority's leader.  Safe, but a needless leader change.
 NOTE: a leader keeps calling on a crashed follower (its heartbeats wait in the network), so a
 run with a replica down for good never goes quiet.
+NOTE: with one replica (quorum 1) the leader's own vote chooses a slot at once; it sends itself
+the 2b so that the engine's history of votes (``World.votes``) records that vote.
+NOTE: a client's read (``'read #42 (c1/3)'``, see ``clients.py``) may take a slot like a
+command (a log read); applying it changes no order.
 """
 
 from __future__ import annotations
@@ -88,6 +92,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, ClassVar
 
 from paxos_lib.errors import ConfigError
+from paxos_lib.linearizability import READ_KIND
 from paxos_lib.messages import Ballot, CancelTimer, Effect, Message, Send, SetTimer
 from paxos_lib.multipaxos import snapshots
 from paxos_lib.multipaxos.messages import (
@@ -107,10 +112,16 @@ from paxos_lib.orders import apply as apply_command
 if TYPE_CHECKING:
     from paxos_lib.multipaxos.cluster import ReplicaRules
 
-__all__ = ["NOOP_TEXT", "REPLICA_PHASES", "Replica"]
+__all__ = ["NOOP_TEXT", "REPLICA_PHASES", "Replica", "is_read"]
 
 NOOP_TEXT = str(NOOP)
 """The no-op as it travels in messages: ``'noop'``."""
+
+
+def is_read(command: str) -> bool:
+    """True for a client's read (``'read #42 (c1/3)'``, see ``clients.py``): it may take a
+    slot like a command (a log read) but changes no order."""
+    return command.startswith(READ_KIND + " ")
 
 REPLICA_PHASES = ("follower", "preparing", "leading")
 
@@ -220,9 +231,10 @@ class Replica:
         """A client hands this replica a command: lead it, queue it, or forward it (rule 7)."""
         if value == snapshots.SNAPSHOT_REQUEST:
             return snapshots.on_demand(self, rules)
-        # a client's command must be a valid order command (or, with reconfiguration, a
-        # configuration command: the rules may bring their own check)
-        getattr(rules, "check_command", Command.parse)(value)
+        if not is_read(value):
+            # a client's command must be a valid order command (or, with reconfiguration, a
+            # configuration command: the rules may bring their own check); reads: clients.py
+            getattr(rules, "check_command", Command.parse)(value)
         d = _open(self, rules)
         d.take(value)
         return d.finish()
@@ -403,7 +415,8 @@ class _Draft:
         book = self.book
         history = self.history
         while i < len(log) and log[i] is not None:
-            book, _ = apply_command(book, Command.parse(log[i]))  # type: ignore[arg-type]
+            if not is_read(log[i]):  # a read in the log (clients.py) changes nothing
+                book, _ = apply_command(book, Command.parse(log[i]))  # type: ignore[arg-type]
             history = snapshots.chain(history, log[i])  # type: ignore[arg-type]
             i += 1
         self.executed += i - self.applied
@@ -509,6 +522,12 @@ class _Draft:
         for peer in self.peers():
             self.send(LogAccept(src=self.node, dst=peer, ballot=b, slot=slot, command=command,
                                 commit=self.applied))
+        if self.rules.quorum <= 1:
+            # One replica: its own vote is a quorum.  The 2b it sends itself puts the vote in
+            # the engine's history (World.votes); the command is chosen now.
+            self.send(LogAccepted(src=self.node, dst=self.node, ballot=b, slot=slot,
+                                  command=command, prefix=self.applied))
+            self.learn([(slot, command)])
 
     def take(self, command: str, src: str | None = None) -> None:
         """A client's command, from the client or forwarded by ``src``: propose, queue or

@@ -274,7 +274,7 @@ class OrdersSimulation(Simulation):
 
     def check(self) -> list[Verdict]:
         """Every Multi-Paxos safety (``always``) property, checked in the current world."""
-        return check_all(self.world, "always")
+        return self.cluster.check_all(self.world, "always")  # type: ignore[attr-defined]
 
     # -- changing ------------------------------------------------------------------------------
 
@@ -575,6 +575,12 @@ def replay_orders(trace: ReplicaTrace | Iterable[Action], cluster: ReplicaCluste
                 f"replay_orders needs a ReplicaTrace or a list of actions, got {trace!r}"
             ) from None
         seed = 0
-    sim = OrdersSimulation(cluster if cluster is not None else ReplicaCluster(), seed=seed,
-                           variant=variant or "classic", network=network or "lossy")
+    cluster = cluster if cluster is not None else ReplicaCluster()
+    make: type[OrdersSimulation] = OrdersSimulation
+    if hasattr(cluster, "client_ids"):  # a cluster with clients: its own simulation
+        from paxos_lib.multipaxos.clients import ClientSimulation  # lazy: it imports us
+
+        make = ClientSimulation
+    sim = make(cluster, seed=seed, variant=variant or "classic",  # type: ignore[arg-type]
+               network=network or "lossy")
     return take_steps(sim, steps)

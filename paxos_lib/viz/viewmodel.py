@@ -115,6 +115,9 @@ def _lines(state: Any) -> list[str]:
         ballot = "—" if state.promised is None else str(state.promised)
         return [f"{part} · promised {ballot}",
                 f"log {len(state.log)} · applied {state.applied}"]
+    own = getattr(state, "view_lines", None)  # a role that says it itself (clients)
+    if callable(own):
+        return [str(line)[:40] for line in own()]
     return [str(state)[:40]]
 
 

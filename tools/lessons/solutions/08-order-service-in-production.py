@@ -32,7 +32,17 @@ def install_snapshot(replica, snapshot):
 px.exercises.check_snapshot_install(install_snapshot)
 
 # %% [markdown]
-# <!-- exercise 2: reference answer; cells follow this one. -->
+# **Exercise 2 — decide when a lease read is safe.** The follower with the fastest clock
+# counts out `duration` units in `duration / (1 + drift)` of real time; the leader's slowest
+# clock shows only `1 - drift` units per unit of real time. So the leader may answer while
+# its elapsed time is below the product of the two.
+
+# %%
+def lease_read_safe(now, start, duration, drift):
+    return now - start < duration * (1 - drift) / (1 + drift)
+
+
+px.exercises.check_lease_read(lease_read_safe)
 
 # %% [markdown]
 # ### Exercise 3 · Pick α
