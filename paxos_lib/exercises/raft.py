@@ -25,6 +25,7 @@ from typing import Any
 
 from paxos_lib.actions import Timeout
 from paxos_lib.exercises.feedback import Feedback, need_function, show
+from paxos_lib.exercises.hidden import hidden_cases
 from paxos_lib.raft.cluster import RaftCluster, commit_current_term
 from paxos_lib.raft.scenarios import FIGURE8_COMMANDS, deliver, figure8
 from paxos_lib.raft.simulation import RaftSimulation
@@ -123,15 +124,10 @@ def _workload(fn: Callable[..., Any]) -> str | None:
     return None
 
 
-def check_raft_commit(fn: object) -> Feedback:
-    """Check a Raft leader's commit rule ``commit_index(log_terms, match_index, current_term,
-    commit_index, majority) -> int`` (see the module docstring)."""
-    rule = need_function(fn, "check_raft_commit")
-    name = "your commit rule"
+def _table(rule: Callable[..., Any], scenarios: tuple[tuple[Any, ...], ...]) -> list[str]:
+    """The problems of ``rule`` on a table of leader situations (visible, or hidden)."""
     problems: list[str] = []
-    total = 0
-    for args in COMMIT_SCENARIOS:
-        total += 1
+    for args in scenarios:
         try:
             result = rule(*args)
         except Exception as exc:  # the learner's code may raise anything
@@ -141,6 +137,16 @@ def check_raft_commit(fn: object) -> Feedback:
         verdict = _judge(args, result)
         if verdict is not None:
             problems.append(verdict)
+    return problems
+
+
+def check_raft_commit(fn: object) -> Feedback:
+    """Check a Raft leader's commit rule ``commit_index(log_terms, match_index, current_term,
+    commit_index, majority) -> int`` (see the module docstring)."""
+    rule = need_function(fn, "check_raft_commit")
+    name = "your commit rule"
+    problems = _table(rule, COMMIT_SCENARIOS)
+    total = len(COMMIT_SCENARIOS)
     for run in (_figure8, _workload):
         total += 1
         try:
@@ -150,3 +156,24 @@ def check_raft_commit(fn: object) -> Feedback:
         if verdict is not None:
             problems.append(verdict)
     return Feedback(name, not problems, total, tuple(problems))
+
+
+#: Hidden leader situations of check_raft_commit (graded, never shown by the check; see
+#: ``hidden.py``): the same judge as the visible table, on other logs.  The engine runs are
+#: fixed scenes and are not repeated here.
+HIDDEN_COMMIT_SCENARIOS: tuple[tuple[tuple[int, ...], tuple[int, ...], int, int, int], ...] = (
+    ((1, 2, 2), (3, 2, 0), 2, 0, 2),                 # majority up to 2: commit 2, not 3
+    ((1, 1, 2, 4), (4, 4, 3, 2, 1), 4, 1, 3),        # five: only index 3, of term 2, on three
+    ((1, 2, 2, 5), (4, 3, 3, 3, 0), 5, 0, 3),        # majority only up to 3, of term 2
+    ((3, 3, 3), (3, 3, 3), 3, 3, 2),                 # everything already committed
+    ((1, 4, 4, 4), (4, 1, 1, 3, 2, 2, 0), 4, 1, 4),  # seven servers: index 2 on four of them
+    ((2,), (1, 0, 0), 2, 0, 2),                      # the leader alone holds its entry
+    ((1, 1, 1, 6, 6), (5, 5, 3), 6, 0, 2),           # older entries ride along with term 6
+)
+
+
+@hidden_cases(check_raft_commit)
+def _hidden_raft_commit(fn: Callable[..., Any]) -> Feedback:
+    problems = _table(fn, HIDDEN_COMMIT_SCENARIOS)
+    return Feedback("your commit rule", not problems, len(HIDDEN_COMMIT_SCENARIOS),
+                    tuple(problems))

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from paxos_lib.exercises.feedback import Feedback, need_function, run_scenarios
+from paxos_lib.exercises.hidden import hidden_cases
 
 __all__ = ["ALPHA_SCENARIOS", "check_alpha"]
 
@@ -72,5 +73,22 @@ def _judge(depth: int, k: int) -> Callable[[Any], str | None]:
 def check_alpha(fn: Callable[[int, int], tuple[int, int]]) -> Feedback:
     """Check ``fn(depth, chosen_in) -> (alpha, first_slot)`` on every scenario."""
     fn = need_function(fn, "check_alpha")
-    return run_scenarios("pick_alpha",
-                         [((d, k), _judge(d, k)) for d, k in ALPHA_SCENARIOS], fn)
+    return _check_alpha(fn, ALPHA_SCENARIOS)
+
+
+def _check_alpha(fn: Callable[..., Any], cases: tuple[tuple[int, int], ...]) -> Feedback:
+    """check_alpha's judge over ``cases`` (the visible table, or the hidden one)."""
+    return run_scenarios("pick_alpha", [((d, k), _judge(d, k)) for d, k in cases], fn)
+
+
+#: Hidden cases of check_alpha (graded, never shown by the check; see ``hidden.py``): depths
+#: and slots the visible table never pairs, among them a depth of 2 from slot 0, a deep
+#: pipeline and a configuration chosen far into the log.
+HIDDEN_ALPHA_SCENARIOS: tuple[tuple[int, int], ...] = (
+    (2, 0), (6, 3), (3, 99), (8, 1000), (1, 1), (10, 5),
+)
+
+
+@hidden_cases(check_alpha)
+def _hidden_alpha(fn: Callable[..., Any]) -> Feedback:
+    return _check_alpha(fn, HIDDEN_ALPHA_SCENARIOS)

@@ -16,6 +16,9 @@ hint that follows says what kind of state the invariant still lets through (one 
 already cast can no longer be trusted, or one where two acceptors disagree within a ballot),
 never how to write the condition that rules it out; so does the hint after a state that
 satisfies the invariant with two values chosen.
+
+Grading also judges the same three conditions on three other models (``HIDDEN_MODELS``,
+registered as hidden cases, see ``hidden.py``): an invariant that only knows Tiny fails there.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from paxos_lib.exercises.feedback import Feedback, need_function
+from paxos_lib.exercises.hidden import hidden_cases
 from paxos_lib.refinement import (
     RefinementError,
     VotingState,
@@ -97,7 +101,11 @@ def check_inductive_invariant(fn: Callable[[VotingView], Any]) -> Feedback:
     """Check ``fn(view) -> bool``: an inductive invariant of Voting that implies agreement,
     on every type-correct state of the Tiny model."""
     fn = need_function(fn, "check_inductive_invariant")
-    model = TINY
+    return _check_invariant(fn, TINY, "the Tiny model")
+
+
+def _check_invariant(fn: Callable[[VotingView], Any], model: TlaModel, name: str) -> Feedback:
+    """check_inductive_invariant's judge on ``model`` (Tiny, or a hidden one)."""
     try:
         result = check_inductive(fn, model)
     except RefinementError as exc:  # an answer that is not True or False
@@ -124,6 +132,24 @@ def check_inductive_invariant(fn: Callable[[VotingView], Any]) -> Feedback:
             f"allows the step {label} there; it is false in the next state "
             f"[{format_voting(model, after)}] ({_chosen_words(model, after)}). "
             + _cti_hint(model, before, label, after))
-    notes = (f"checked on all {result.type_correct:,} type-correct Voting states of the Tiny "
-             f"model; your invariant holds in {result.satisfying:,} of them",)
+    notes = (f"checked on all {result.type_correct:,} type-correct Voting states of {name}; "
+             f"your invariant holds in {result.satisfying:,} of them",)
     return Feedback(EXERCISE, not problems, 3, tuple(problems), notes)
+
+
+#: Hidden models of check_inductive_invariant (graded, never shown by the check; see
+#: ``hidden.py``): the same three conditions on every type-correct state of models other
+#: than Tiny, so an invariant that knows Tiny's ballots, quorums or reachable states (rather
+#: than why votes are safe) fails them.  Each stays well under ``MAX_TYPE_CORRECT``.
+HIDDEN_MODELS: tuple[TlaModel, ...] = (
+    TlaModel(acceptors=2, values=2, max_ballot=2),   # three ballots, quorum = both acceptors
+    TlaModel(acceptors=2, values=3, max_ballot=1),   # three values
+    TlaModel(acceptors=4, values=2, max_ballot=0),   # four acceptors, quorums of three
+)
+
+
+@hidden_cases(check_inductive_invariant)
+def _hidden_inductive_invariant(fn: Callable[..., Any]) -> Feedback:
+    runs = [_check_invariant(fn, model, repr(model)) for model in HIDDEN_MODELS]
+    return Feedback(EXERCISE, all(f.passed for f in runs), sum(f.total for f in runs),
+                    tuple(p for f in runs for p in f.problems))

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from paxos_lib.exercises.feedback import Feedback, need_function, run_scenarios
+from paxos_lib.exercises.hidden import hidden_cases
 
 __all__ = ["check_snapshot_install"]
 
@@ -129,8 +130,50 @@ def check_snapshot_install(fn: Callable[[dict[str, Any], dict[str, Any]], dict[s
                            ) -> Feedback:
     """Check ``fn(replica, snapshot) -> replica``: the snapshot-install rule."""
     fn = need_function(fn, "check_snapshot_install")
+    return _check_install(fn, SCENES)
+
+
+def _check_install(fn: Callable[..., Any],
+                   scenes: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...]) -> Feedback:
+    """check_snapshot_install's judge over ``scenes`` (the visible table, or the hidden one)."""
     scenarios = []
-    for scene, replica, snap in SCENES:
+    for scene, replica, snap in scenes:
         judge = _judge(scene, replica, snap)
         scenarios.append(((copy.deepcopy(replica), copy.deepcopy(snap)), judge))
     return run_scenarios("install_snapshot", scenarios, fn)
+
+
+_CANCEL9 = "cancel #9 (c9/2)"
+_CREATE9 = "create #9 (c9/1)"
+
+#: Hidden scenes of check_snapshot_install (graded, never shown by the check; see
+#: ``hidden.py``): a snapshot far ahead of every entry the replica holds, one just one slot
+#: ahead, a snapshot with more clients than the replica knows, a stale one sent to a replica
+#: that holds a log, and one up to slot 1 for an empty replica.
+HIDDEN_SCENES: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
+    ("a replica that applied 2 slots and holds slots 2 to 4, sent a snapshot up to slot 9",
+     _replica(2, {2: _PAY, 3: _SHIP, 4: _DELIVER}, {42: "CONFIRMED"},
+              {"c42": (2, "CONFIRMED")}),
+     _snapshot(9, {42: "DELIVERED", 7: "PENDING", 9: "CANCELLED"},
+               {"c42": (5, "DELIVERED"), "c7": (1, "PENDING"), "c9": (2, "CANCELLED")})),
+    ("a replica that applied 3 slots and holds slots 3 and 4, sent a snapshot up to slot 4",
+     _replica(3, {0: _CREATE, 3: _PAY, 4: _SHIP}, {42: "CONFIRMED"},
+              {"c42": (2, "CONFIRMED")}),
+     _snapshot(4, {42: "PAID"}, {"c42": (3, "PAID")})),
+    ("a replica that knows client c7 only, sent a snapshot with clients c7 and c9",
+     _replica(1, {1: _CREATE9, 2: _CANCEL9, 6: _PAY}, {7: "PENDING"}, {"c7": (1, "PENDING")}),
+     _snapshot(3, {7: "PENDING", 9: "CANCELLED"},
+               {"c7": (1, "PENDING"), "c9": (2, "CANCELLED")})),
+    ("a replica that applied 9 slots and holds slots 7 to 10, sent a snapshot up to slot 3",
+     _replica(9, {7: _PAY, 8: _SHIP, 9: _DELIVER, 10: _CREATE7},
+              {42: "SHIPPED", 7: "PENDING"}, {"c42": (4, "SHIPPED"), "c7": (1, "PENDING")}),
+     _snapshot(3, {42: "CONFIRMED"}, {"c42": (2, "CONFIRMED")})),
+    ("a new replica holding nothing, sent a snapshot up to slot 1",
+     _replica(0, {}, {}, {}),
+     _snapshot(1, {7: "PENDING"}, {"c7": (1, "PENDING")})),
+)
+
+
+@hidden_cases(check_snapshot_install)
+def _hidden_snapshot_install(fn: Callable[..., Any]) -> Feedback:
+    return _check_install(fn, HIDDEN_SCENES)
