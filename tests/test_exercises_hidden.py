@@ -114,6 +114,14 @@ def overfitted_alpha() -> Any:
                      (1, 1))
 
 
+def overfitted_lease_read() -> Any:
+    from paxos_lib.exercises import leases as m
+
+    return memorised("check_lease_read",
+                     [(s, s[0] - s[1] < s[2] * (1 - s[3]) / (1 + s[3]))
+                      for s in m.LEASE_SCENARIOS], True)
+
+
 def overfitted_snapshot_install() -> Any:
     import copy
 
@@ -180,6 +188,7 @@ OVERFITTED = {
     "check_learn": overfitted_learn,
     "check_quorum_tradeoff": overfitted_quorum_tradeoff,
     "check_alpha": overfitted_alpha,
+    "check_lease_read": overfitted_lease_read,
     "check_snapshot_install": overfitted_snapshot_install,
     "check_raft_commit": overfitted_raft_commit,
     "check_inductive_invariant": overfitted_inductive_invariant,

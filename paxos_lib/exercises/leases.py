@@ -20,8 +20,9 @@ from collections.abc import Callable
 from typing import Any
 
 from paxos_lib.exercises.feedback import Feedback, bool_answer, need_function, run_scenarios
+from paxos_lib.exercises.hidden import hidden_cases
 
-__all__ = ["LEASE_SCENARIOS", "check_lease_read"]
+__all__ = ["HIDDEN_LEASE_SCENARIOS", "LEASE_SCENARIOS", "check_lease_read"]
 
 #: (now, start, duration, drift): the leader's clock now, its clock when it asked, how long
 #: the followers' clocks must run before they are free, the drift bound.
@@ -41,6 +42,21 @@ LEASE_SCENARIOS: tuple[tuple[float, float, float, float], ...] = (
     (95, 0, 100, 0.1),
     (9, 0, 10, 0.0),
     (10, 0, 10, 0.0),
+)
+
+#: Grading's hidden cases (``paxos_lib.exercises.hidden``): other leases, drifts and starts,
+#: on both sides of each window's edge, never shown by the check.
+HIDDEN_LEASE_SCENARIOS: tuple[tuple[float, float, float, float], ...] = (
+    (1000, 1000, 60, 0.2),
+    (1039, 1000, 60, 0.2),
+    (1040, 1000, 60, 0.2),
+    (1047, 1000, 60, 0.2),
+    (1049, 1000, 60, 0.2),
+    (20, 7, 40, 0.25),
+    (30, 7, 40, 0.25),
+    (31, 7, 40, 0.25),
+    (4.5, 2, 5, 0.0),
+    (7, 2, 5, 0.0),
 )
 
 
@@ -90,7 +106,15 @@ def _judge(now: float, start: float, duration: float, drift: float) -> Callable[
 def check_lease_read(fn: Callable[[float, float, float, float], bool]) -> Feedback:
     """Check ``fn(now, start, duration, drift) -> bool``: may the leader answer a read from
     its own copy now?"""
+    return _check_lease_read(fn, LEASE_SCENARIOS)
+
+
+def _check_lease_read(fn: Callable[[float, float, float, float], bool],
+                      scenarios: tuple[tuple[float, float, float, float], ...]) -> Feedback:
     fn = need_function(fn, "check_lease_read")
-    return run_scenarios(
-        "lease_read_safe", [(s, _judge(*s)) for s in LEASE_SCENARIOS], fn
-    )
+    return run_scenarios("lease_read_safe", [(s, _judge(*s)) for s in scenarios], fn)
+
+
+@hidden_cases(check_lease_read)
+def _hidden_lease_read(fn: Callable[..., Any]) -> Feedback:
+    return _check_lease_read(fn, HIDDEN_LEASE_SCENARIOS)
