@@ -158,8 +158,6 @@ for step in found.counterexample.steps[len(start.trace):]:
 
 # %% [markdown]
 # ## Part 2 · Reads
-#
-# <!-- part 2 (reads): its cells follow this one, up to Part 3's heading. -->
 
 # %% [markdown]
 # ### What a correct read means
@@ -526,26 +524,21 @@ print(f"soak: {len(runs)} runs, {sum(not r.agree for r in runs)} violations, "
 # %% [markdown]
 # ## What we saw
 #
-# <!-- summary: one bullet group per part, written by each part's author below. -->
-#
-# - **Snapshots** (part 1): a replica snapshots its order book, client table included, at an
-#   applied slot and drops the log below it; chosen, applied slots are never needed again,
-#   but votes in open slots are. A replica that was away gets the snapshot and the few slots
-#   after it (state transfer), not every slot it missed, and a replica installs only a
-#   snapshot ahead of itself, or it applies slots twice.
-#
-# - **Reads** (Part 2): a client's command is done when it hears the reply; it retries the
-#   same request at another replica. A read answered from `any` replica's copy can show
-#   "confirmed" after the customer was told "cancelled"; after a split the explorer finds it
-#   three steps after the cancel was answered. A leader lease is safe only while clock drift stays within its margin; a
-#   read through the log is always linearizable, at the cost of a slot per read.
-#
-# - Members change through the log: a configuration command is chosen in a slot like any
-#   order command, so every replica computes the same members for every slot.
-# - A configuration chosen in slot `k` governs slots from `k + α` on, and a leader keeps at
-#   most α slots in flight, so whoever proposes in a slot knows its members. Quorums are
-#   majorities of each slot's own configuration; a new replica joins empty and catches up; a
-#   removed one stops voting.
+# - A replica **snapshots** its order book, client table included, at an applied slot and
+#   drops the log below it: chosen, applied slots are never needed again, but votes in open
+#   slots are. A replica that was away gets the snapshot and the few slots after it (state
+#   transfer), not every slot it missed; it installs only a snapshot ahead of itself, or it
+#   applies slots twice.
+# - A client's command is done when it hears the reply; it retries the same request at
+#   another replica. A history is **linearizable** when every operation can be placed at one
+#   instant inside its interval; operations that do not overlap keep their order.
+# - A read answered from `any` replica's copy can show "confirmed" after the customer was
+#   told "cancelled". A **leader lease** is safe only while clock drift stays within its
+#   margin; a read **through the log** is always linearizable, at the cost of a slot per read.
+# - Members change **through the log**: a configuration chosen in slot `k` governs slots from
+#   `k + α` on, and a leader keeps at most α slots in flight, so whoever proposes in a slot
+#   knows its members. Quorums are majorities of each slot's own configuration; a new replica
+#   joins empty and catches up; a removed one stops voting.
 # - Applying a configuration at once (`config-at-once`) or pipelining past the window
 #   (`no-window`) lets a replica count a majority that is not one of the slot's members; the
 #   explorer finds each in a few steps.
