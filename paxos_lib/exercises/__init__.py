@@ -22,6 +22,8 @@ from paxos_lib.exercises.chosen import __all__ as _chosen
 from paxos_lib.exercises.failures import *  # noqa: F403
 from paxos_lib.exercises.failures import __all__ as _failures
 from paxos_lib.exercises.feedback import Feedback
+from paxos_lib.exercises.flexible import *  # noqa: F403
+from paxos_lib.exercises.flexible import __all__ as _flexible
 from paxos_lib.exercises.invariants import *  # noqa: F403
 from paxos_lib.exercises.invariants import __all__ as _invariants
 from paxos_lib.exercises.learners import *  # noqa: F403
@@ -40,3 +42,4 @@ from paxos_lib.exercises.snippet_schedule import __all__ as _snippet_schedule
 __all__ = ["Feedback", *_acceptor_rules, *_learners, *_proposer_rules, *_failures,
            *_liveness, *_multipaxos, *_chosen, *_invariants, *_canonical, *_scenes,
            *_snippet_schedule]
+__all__ += [*_flexible]
