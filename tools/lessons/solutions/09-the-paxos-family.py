@@ -13,7 +13,17 @@ SEED = 0
 # <!-- exercise 1: reference answer; cells follow this one. -->
 
 # %% [markdown]
-# <!-- exercise 2: reference answer; cells follow this one. -->
+# ### Exercise 2 · Quorums that intersect
+#
+# A phase-1 quorum of q1 leaves n - q1 acceptors out; every phase-2 quorum of q2 includes one
+# that promised exactly when q2 is larger than that.
+
+# %%
+def safe(n, q1, q2):
+    return q1 + q2 > n
+
+
+px.exercises.check_flexible_quorums(safe)
 
 # %% [markdown]
 # <!-- exercise 3: reference answer; cells follow this one. -->
