@@ -25,83 +25,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import paxos_lib as px
-from paxos_lib.messages import Accept, Accepted, Prepare, Promise
-
-
-def _deliver_until(sim: px.Simulation, kinds: tuple[type, ...], done: object,
-                   rng: random.Random) -> int | None:
-    """Deliver random in-flight messages of ``kinds`` until ``done(sim)``; the count, or None
-    when nothing is left to deliver first."""
-    count = 0
-    while not done(sim):  # type: ignore[operator]
-        moves = [a for a in sim.enabled_actions()  # learners' copies are not the leader's
-                 if isinstance(a, px.Deliver) and isinstance(a.message, kinds)
-                 and not a.message.dst.startswith("l")]
-        if not moves:
-            return None
-        sim.apply(rng.choice(moves))
-        count += 1
-    return count
-
-
-def _phase(sim: px.Simulation, proposer: str) -> str:
-    return sim.world.nodes[sim.cluster.index(proposer)].phase
-
-
-def run_phase2(n: int, q1: int, q2: int, seed: int, crashed: int = 0) -> int | None:
-    """Phase 1 done with every acceptor, ``crashed`` acceptors then crash: the messages
-    delivered in phase 2 until p1 decides (None: it cannot)."""
-    cluster = px.Cluster(proposers=1, acceptors=n, phase1_quorum=q1, phase2_quorum=q2)
-    sim = px.Simulation(cluster, seed=seed, network="lossy")
-    rng = random.Random(seed)
-    sim.propose("p1", "confirmed")
-    got = _deliver_until(sim, (Prepare, Promise), lambda s: _phase(s, "p1") == "accepting", rng)
-    assert got is not None
-    for a in cluster.acceptor_ids[n - crashed:]:
-        sim.apply(px.Crash(a))
-    return _deliver_until(sim, (Accept, Accepted), lambda s: _phase(s, "p1") == "decided", rng)
-
-
-def run_phase1(n: int, q1: int, q2: int, seed: int, crashed: int = 0) -> int | None:
-    """``crashed`` acceptors down, a new leader p1 runs phase 1: the messages delivered until
-    it may start phase 2 (None: it cannot)."""
-    cluster = px.Cluster(proposers=1, acceptors=n, phase1_quorum=q1, phase2_quorum=q2)
-    sim = px.Simulation(cluster, seed=seed, network="lossy")
-    rng = random.Random(seed)
-    for a in cluster.acceptor_ids[n - crashed:]:
-        sim.apply(px.Crash(a))
-    sim.propose("p1", "confirmed")
-    return _deliver_until(sim, (Prepare, Promise), lambda s: _phase(s, "p1") == "accepting", rng)
-
-
-def survives(run: object, n: int, q1: int, q2: int) -> int:
-    """The most crashed acceptors with which ``run`` still completes."""
-    return max(k for k in range(n + 1) if run(n, q1, q2, 0, k) is not None)  # type: ignore[operator]
-
-
-def measure(n: int, seeds: int) -> list[dict[str, float | int]]:
-    rows: list[dict[str, float | int]] = []
-    for q2 in range(1, n + 1):
-        q1 = n - q2 + 1
-        p2 = [run_phase2(n, q1, q2, s) for s in range(seeds)]
-        p1 = [run_phase1(n, q1, q2, s) for s in range(seeds)]
-        rows.append({
-            "acceptors": n,
-            "phase1_quorum": q1,
-            "phase2_quorum": q2,
-            "phase2_messages": sum(p2) / seeds,  # type: ignore[arg-type]
-            "phase2_survives": survives(run_phase2, n, q1, q2),
-            "phase1_messages": sum(p1) / seeds,  # type: ignore[arg-type]
-            "phase1_survives": survives(run_phase1, n, q1, q2),
-        })
-    return rows
+from paxos_lib.flexible import measure
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.acceptors <= 9 or args.seeds < 1:
         parser.error(f"--acceptors must be 1 to 9 and --seeds at least 1, got "
                      f"{args.acceptors} and {args.seeds}")
-    rows = measure(args.acceptors, args.seeds)
+    rows = measure(args.acceptors, args.seeds)  # the measurement lives in paxos_lib.flexible
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0

@@ -179,23 +179,31 @@ def test_every_renaming_the_explorer_uses_maps_the_quorums_onto_themselves() -> 
                                                   "p2": frozenset({"v2"})})
 
 
+STAR = [["a1", "a2"], ["a1", "a3"]]  # a2 and a3 interchangeable, a1 not
+
+
 @pytest.mark.parametrize(("q1", "q2", "ok"), [
-    ([["a1"]], [["a1", "a2"], ["a1", "a3"]], True),   # a1 is in every phase-2 quorum
-    ([["a2"]], [["a1", "a2"], ["a1", "a3"]], False),  # {a2} misses {a1, a3}
+    ([["a1"]], STAR, True),           # a1 is in every phase-2 quorum
+    ([["a2"], ["a3"]], STAR, False),  # {a3} misses {a1, a2}
 ])
 def test_partial_symmetry_and_reduction_keep_verdicts_and_lengths(
     q1: object, q2: object, ok: bool
 ) -> None:
     cluster = flex(3, q1, q2)
-    plain = search(cluster)
-    for kwargs in ({"symmetry": True}, {"reduce": True}, {"symmetry": True, "reduce": True}):
+    assert cluster.quorums_intersect() == ok
+    base = search(cluster, reduce=True)
+    runs = [{"reduce": True, "symmetry": True}]
+    if not ok:  # a violation ends the search early: the plain searches are cheap too
+        runs += [{}, {"symmetry": True}]
+    for kwargs in runs:
         other = search(cluster, **kwargs)
-        assert other.ok == plain.ok == ok, kwargs
-        assert other.violation == plain.violation
+        assert other.ok == base.ok == ok, kwargs
+        assert other.violation == base.violation
         if not ok:
-            assert len(other.counterexample) == len(plain.counterexample)
-        if "symmetry" in kwargs:
-            assert other.states < plain.states
+            assert len(other.counterexample) == len(base.counterexample) == 10
+            assert px.replay(cluster, other.counterexample).chosen() == {"v1", "v2"}
+    sym = search(cluster, reduce=True, symmetry=True)
+    assert ok is False or sym.states < base.states
 
 
 # -- the command line -----------------------------------------------------------------------
@@ -230,12 +238,11 @@ def test_parse_quorum_spec() -> None:
 
 
 def test_the_bench_measures_the_trade_off_on_the_engine() -> None:
-    from pathlib import Path
+    from paxos_lib.flexible import measure
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    import flexible  # bench/flexible.py
-
-    rows = flexible.measure(4, seeds=3)
+    with pytest.raises(px.ConfigError, match="acceptors must be an int from 1 to 9, got 0"):
+        measure(0)
+    rows = measure(4, seeds=3)
     assert [(r["phase1_quorum"], r["phase2_quorum"]) for r in rows] == [
         (4, 1), (3, 2), (2, 3), (1, 4)]
     assert [r["phase2_survives"] for r in rows] == [3, 2, 1, 0]  # n - q2
@@ -246,3 +253,22 @@ def test_the_bench_measures_the_trade_off_on_the_engine() -> None:
     cost = [r["phase2_messages"] for r in rows]
     assert cost == sorted(cost) and all(c >= 2 * r["phase2_quorum"] for c, r in zip(
         cost, rows, strict=True))
+
+
+def test_the_trade_off_figure_draws_four_lines_from_measure() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from paxos_lib.flexible import measure
+
+    rows = measure(3, seeds=2)
+    ax = px.viz.plot_flexible_tradeoff(rows)
+    lines = ax.get_lines()
+    assert len(lines) == 4
+    assert [list(line.get_xdata()) for line in lines] == [[1, 2, 3]] * 4
+    assert list(lines[2].get_ydata()) == [2, 1, 0]  # slow acceptors a command survives
+    assert {t.get_text() for t in ax.get_legend().get_texts()} >= {
+        "messages per command (phase 2)", "crashes a leader change survives"}
+    with pytest.raises(px.ConfigError, match=r"missing \['phase1_survives'\]"):
+        px.viz.plot_flexible_tradeoff([{k: v for k, v in rows[0].items()
+                                        if k != "phase1_survives"}])

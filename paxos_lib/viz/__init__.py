@@ -38,7 +38,7 @@ from paxos_lib.viz.clusterview import ClusterView
 from paxos_lib.viz.export import trace_to_pytest
 from paxos_lib.viz.graph import draw_message_graph, message_graph
 from paxos_lib.viz.history import History, history_of
-from paxos_lib.viz.plots import plot_messages_per_command
+from paxos_lib.viz.plots import plot_flexible_tradeoff, plot_messages_per_command
 from paxos_lib.viz.predict import Prediction, predict
 from paxos_lib.viz.stepper import Stepper
 from paxos_lib.viz.table import state_table, status_html
@@ -52,6 +52,7 @@ __all__ = [
     "draw_message_graph",
     "history_of",
     "message_graph",
+    "plot_flexible_tradeoff",
     "plot_messages_per_command",
     "predict",
     "sequence_chart",
