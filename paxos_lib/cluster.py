@@ -4,6 +4,10 @@ Node ids read well in a chart: proposers ``p1, p2, …``, acceptors ``a1, a2, �
 ``l1, l2, …``.  The quorum defaults to a majority of the acceptors, the smallest size for
 which any two quorums share an acceptor.  A smaller quorum may be asked for explicitly (the
 minority-quorum lesson does), and then two disjoint quorums can choose different values.
+
+Flexible Paxos: ``phase1_quorum`` and ``phase2_quorum`` give the two phases separate quorum
+systems, each a size or explicit sets of acceptor names (``paxos_lib.quorums``); safe exactly
+when ``quorums_intersect()``.  They replace ``quorum``, so giving both is a QuorumError.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from paxos_lib.errors import ConfigError, UnknownNodeError
+from paxos_lib.quorums import QuorumError, QuorumSpec, QuorumSystem, check_quorum_spec
 
 __all__ = ["MAX_NODES_PER_ROLE", "ROLES", "Cluster"]
 
@@ -39,6 +44,8 @@ class Cluster:
     acceptors: int = 3
     learners: int = 1
     quorum: int | None = None
+    phase1_quorum: QuorumSpec | None = None
+    phase2_quorum: QuorumSpec | None = None
     _ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _roles: dict[str, str] = field(init=False, repr=False, compare=False)
 
@@ -65,6 +72,55 @@ class Cluster:
         roles = {i: {"p": "proposer", "a": "acceptor", "l": "learner"}[i[0]] for i in ids}
         object.__setattr__(self, "_ids", ids)
         object.__setattr__(self, "_roles", roles)
+        self._check_phase_quorums()
+
+    # -- Flexible Paxos ------------------------------------------------------------------------
+
+    def _check_phase_quorums(self) -> None:
+        flexible = self.phase1_quorum is not None or self.phase2_quorum is not None
+        if flexible and self.quorum is not None:
+            raise QuorumError(
+                f"give either quorum={self.quorum} (one quorum for both phases) or "
+                "phase1_quorum/phase2_quorum (Flexible Paxos), not both"
+            )
+        for name in ("phase1_quorum", "phase2_quorum"):
+            spec = getattr(self, name)
+            if spec is not None:
+                object.__setattr__(self, name, check_quorum_spec(name, spec, self.acceptor_ids))
+
+    @property
+    def flexible(self) -> bool:
+        """True when the phases have their own quorums (``phase1_quorum``/``phase2_quorum``)."""
+        return self.phase1_quorum is not None or self.phase2_quorum is not None
+
+    @property
+    def phase1_quorums(self) -> QuorumSystem:
+        """The quorum system of phase 1 (promises): ``phase1_quorum``, else ``quorum_size``."""
+        spec = self.phase1_quorum
+        if spec is None:
+            spec = self.majority if self.quorum is None else self.quorum
+        return QuorumSystem.of(self.acceptor_ids, spec)
+
+    @property
+    def phase2_quorums(self) -> QuorumSystem:
+        """The quorum system of phase 2 (votes, and so what is chosen)."""
+        spec = self.phase2_quorum
+        if spec is None:
+            spec = self.majority if self.quorum is None else self.quorum
+        return QuorumSystem.of(self.acceptor_ids, spec)
+
+    def quorums_intersect(self) -> bool:
+        """True if every phase-1 quorum shares an acceptor with every phase-2 quorum: the
+        condition under which Paxos is safe."""
+        return self.phase1_quorums.meets(self.phase2_quorums)
+
+    def disjoint_quorums(self) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """A phase-1 quorum and a phase-2 quorum with no acceptor in common, or None."""
+        pair = self.phase1_quorums.disjoint_pair(self.phase2_quorums)
+        if pair is None:
+            return None
+        order = self.acceptor_ids.index
+        return (tuple(sorted(pair[0], key=order)), tuple(sorted(pair[1], key=order)))
 
     # -- ids -----------------------------------------------------------------------------------
 
@@ -92,7 +148,10 @@ class Cluster:
 
     @property
     def quorum_size(self) -> int:
-        """The quorum in force: the explicit one, else a majority."""
+        """The quorum in force: the explicit one, else a majority (Flexible Paxos: the
+        fewest acceptors in a phase-2 quorum, the ones that choose)."""
+        if self.flexible:
+            return self.phase2_quorums.smallest
         return self.majority if self.quorum is None else self.quorum
 
     def index(self, node: str) -> int:
@@ -125,13 +184,18 @@ class Cluster:
             )
         return node
 
-    def to_dict(self) -> dict[str, int | None]:
-        return {
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
             "proposers": self.proposers,
             "acceptors": self.acceptors,
             "learners": self.learners,
             "quorum": self.quorum,
         }
+        for name in ("phase1_quorum", "phase2_quorum"):  # only when set: old JSON unchanged
+            spec = getattr(self, name)
+            if spec is not None:
+                out[name] = spec if isinstance(spec, int) else [list(q) for q in spec]
+        return out
 
     @classmethod
     def from_dict(cls, data: object) -> Cluster:
@@ -139,15 +203,19 @@ class Cluster:
             raise ConfigError(
                 f"a cluster is a dict with proposers/acceptors/learners, got {data!r}"
             )
-        unknown = set(data) - {"proposers", "acceptors", "learners", "quorum"}
+        unknown = set(data) - {"proposers", "acceptors", "learners", "quorum",
+                               "phase1_quorum", "phase2_quorum"}
         if unknown:
             raise ConfigError(
                 f"unknown cluster field(s) {sorted(unknown)}; "
-                "allowed: proposers, acceptors, learners, quorum"
+                "allowed: proposers, acceptors, learners, quorum, phase1_quorum, phase2_quorum"
             )
         return cls(**data)
 
     def __str__(self) -> str:
         q = "" if self.quorum is None else f", quorum {self.quorum}"
+        if self.flexible:
+            q = (f", phase-1 quorum {self.phase1_quorums.describe()}, "
+                 f"phase-2 quorum {self.phase2_quorums.describe()}")
         return (f"{self.proposers} proposer(s), {self.acceptors} acceptor(s), "
                 f"{self.learners} learner(s){q}")

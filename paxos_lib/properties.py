@@ -25,7 +25,8 @@ ends at the first invariant it breaks, and its name points at the rule:
   below b (or its vote at b itself).
 - ``votes-safe``: every vote, and every 2a in flight, is safe at its ballot (Paxos.tla's
   ``SafeAt``): for every lower ballot c some quorum each of whose members voted for the same
-  value at c, or did not vote at c and promised above it.  NOTE: c ranges over the ballots
+  value at c, or did not vote at c and promised above it (with Flexible Paxos's two quorum
+  systems, a phase-1 quorum: the one a proposer hears from).  NOTE: c ranges over the ballots
   at which some vote or 2a exists; a ballot nobody proposed at holds no vote to count.
 - ``learned-stable``: a learner never changes the value it learned.
 
@@ -75,13 +76,13 @@ __all__ = [
 def chosen_by(world: World) -> dict[str, list[tuple[Ballot, tuple[str, ...]]]]:
     """For each chosen value, the ballots and the acceptors whose votes chose it."""
     check_world(world)
-    quorum = world.config.rules.quorum
+    rules = world.config.rules
     voters: dict[tuple[Ballot, str], list[str]] = {}
     for acceptor, ballot, value in world.votes:
         voters.setdefault((ballot, value), []).append(acceptor)
     out: dict[str, list[tuple[Ballot, tuple[str, ...]]]] = {}
     for (ballot, value), who in sorted(voters.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-        if len(who) >= quorum:
+        if rules.is_phase2_quorum(who):
             out.setdefault(value, []).append((ballot, tuple(sorted(who))))
     return out
 
@@ -89,7 +90,10 @@ def chosen_by(world: World) -> dict[str, list[tuple[Ballot, tuple[str, ...]]]]:
 def chosen(world: World) -> frozenset[str]:
     """The values some quorum accepted at one ballot, from the whole history of votes."""
     check_world(world)
-    quorum = world.config.rules.quorum
+    rules = world.config.rules
+    if getattr(rules, "phase2", None) is not None:  # Flexible Paxos: explicit phase-2 quorums
+        return frozenset(chosen_by(world))
+    quorum = rules.quorum
     counts: dict[tuple[Ballot, str], int] = {}
     out: set[str] = set()
     for _, ballot, value in world.votes:
@@ -289,7 +293,7 @@ def _promises_report_votes(world: World) -> tuple[bool, str]:
 
 
 def _votes_safe(world: World) -> tuple[bool, str]:
-    quorum = world.config.rules.quorum
+    rules = world.config.rules
     acceptors = _acceptors(world)
     voted: dict[Ballot, dict[str, set[str]]] = {}  # ballot -> acceptor -> values voted
     for a, b, v in world.votes:
@@ -302,15 +306,15 @@ def _votes_safe(world: World) -> tuple[bool, str]:
             if c >= b:
                 break
             at_c = voted.get(c, {})
-            ok = 0
+            ok: list[str] = []
             for name, a in acceptors.items():
                 mine = at_c.get(name)
                 if mine is None:
                     if a.promised is not None and a.promised > c:
-                        ok += 1
+                        ok.append(name)
                 elif mine == {v}:
-                    ok += 1
-            if ok < quorum:
+                    ok.append(name)
+            if not rules.is_phase1_quorum(ok):  # Flexible Paxos: SafeAt needs a phase-1 quorum
                 what = "2a" if not any(bb == b and vv == v for _, bb, vv in world.votes) \
                     else "vote"
                 others = sorted({x for vals in at_c.values() for x in vals} - {v})

@@ -133,8 +133,11 @@ class Acceptor:
         """1b: promise ``msg.ballot`` unless a higher ballot was promised (then Nack).
 
         Promising the ballot already promised again is harmless: a duplicated Prepare gets the
-        same answer twice.  The promise reports the highest-ballot vote so far.
+        same answer twice.  The promise reports the highest-ballot vote so far.  Under
+        ``paxos-tla`` (Phase1b: ``b > maxBal``) a repeat of the ballot promised gets no reply.
         """
+        if rules.promise_strict and self.promised == msg.ballot:
+            return self, ()
         if self.promised is not None and (
             msg.ballot <= self.promised if rules.seed_acceptor else msg.ballot < self.promised
         ):  # the seed promises only a greater number, so a repeated Prepare is refused
@@ -159,9 +162,11 @@ class Acceptor:
 
         The seed's acceptor accepts only the very ballot it promised (nothing promised yet,
         or a higher ballot than promised, is ignored: the seed answers False).  The
-        ``accept-below-promise`` acceptor skips the check, and so lowers its promise.
+        ``accept-below-promise`` acceptor skips the check, and so lowers its promise.  The
+        Part-Time Parliament's acceptor votes only at the ballot promised, like the seed's;
+        Paxos Made Simple's accepts without raising its promise.
         """
-        if rules.seed_acceptor and self.promised != msg.ballot:
+        if (rules.seed_acceptor or rules.accept_rule == "equal") and self.promised != msg.ballot:
             if self.promised is not None and msg.ballot < self.promised:
                 nack = Nack(src=self.node, dst=msg.src, ballot=msg.ballot, promised=self.promised)
                 return self, (Send(nack),)
@@ -170,8 +175,9 @@ class Acceptor:
                 and msg.ballot < self.promised):
             nack = Nack(src=self.node, dst=msg.src, ballot=msg.ballot, promised=self.promised)
             return self, (Send(nack),)
+        promised = self.promised if rules.accept_rule == "at-least-keep-promise" else msg.ballot
         new = replace(
-            self, promised=msg.ballot, accepted_ballot=msg.ballot, accepted_value=msg.value
+            self, promised=promised, accepted_ballot=msg.ballot, accepted_value=msg.value
         )
         effects: list[Effect] = [
             Send(Accepted(src=self.node, dst=msg.src, ballot=msg.ballot, value=msg.value))
@@ -278,7 +284,7 @@ class Proposer:
             sorted((*self.promises, (msg.src, msg.accepted_ballot, msg.accepted_value)),
                    key=lambda p: p[0])
         )
-        if len(promises) < rules.quorum:
+        if not rules.is_phase1_quorum([a for a, _, _ in promises]):
             return replace(self, promises=promises), ()
         proposal = self._pick_value(promises, rules)
         assert self.ballot is not None
@@ -308,7 +314,7 @@ class Proposer:
         if self.phase != "accepting" or msg.ballot != self.ballot or msg.src in self.accepts:
             return self, ()
         accepts = tuple(sorted((*self.accepts, msg.src)))
-        if len(accepts) < rules.quorum:
+        if not rules.is_phase2_quorum(accepts):
             return replace(self, accepts=accepts), ()
         assert self.ballot is not None and self.proposal is not None
         new = replace(self, accepts=accepts, phase="decided")
@@ -378,10 +384,10 @@ class Learner:
             return self, ()
         votes = self.votes | {vote}
         if rules.learner_counts_one_ballot:
-            count = sum(1 for _, b, v in votes if b == msg.ballot and v == msg.value)
+            voters = {a for a, b, v in votes if b == msg.ballot and v == msg.value}
         else:  # the cross-ballot learner: acceptors that voted for the value at any ballot
-            count = len({a for a, _, v in votes if v == msg.value})
-        learned = msg.value if count >= rules.quorum else None
+            voters = {a for a, _, v in votes if v == msg.value}
+        learned = msg.value if rules.is_phase2_quorum(voters) else None
         return replace(self, votes=votes, learned=learned), ()
 
     def on_decided(self, msg: Decided, rules: Rules) -> Step:

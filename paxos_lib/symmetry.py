@@ -27,6 +27,11 @@ When renaming is *not* an automorphism, and so is left out of the group:
 3. Clients that hand each proposer its own value (``{"p1": "v1", "p2": "v2"}``): renaming
    values would need renaming proposers too, and proposers are not interchangeable (their
    ids order their ballots).  Acceptors stay interchangeable.
+4. Flexible Paxos with explicit quorum sets (``Cluster(phase1_quorum=[["a1", "a2"], ...])``):
+   a renaming must map each quorum system onto itself, or a world where ``a1, a2`` hold a
+   quorum of promises would be merged with one where ``a1, a3`` (not a quorum) do.  Only
+   acceptors whose swap preserves both systems stay interchangeable
+   (``paxos_lib.quorums.swap_classes``); quorum sizes keep them all interchangeable.
 
 Canonical keys.  The explorer keys each world by small ints (a code per distinct node state
 and message, see ``paxos_lib.explore``).  ``Symmetry.key`` renames those codes under every
@@ -47,6 +52,7 @@ from typing import Any
 from paxos_lib.actions import Action, Crash, Deliver, Drop, Duplicate, Partition, Propose, Recover
 from paxos_lib.engine import World, _sort_key
 from paxos_lib.errors import ConfigError
+from paxos_lib.quorums import swap_classes
 
 __all__ = ["Renaming", "Symmetry"]
 
@@ -214,6 +220,12 @@ class Symmetry:
             reasons.append("the partitions offered single out the first acceptors")
         elif not unique_ballots:
             reasons.append("with shared ballots a proposer breaks ties by acceptor id")
+        elif getattr(cluster, "flexible", False):
+            classes = swap_classes(tuple(cluster.acceptor_ids),
+                                   (cluster.phase1_quorums, cluster.phase2_quorums))
+            node_groups.extend(classes)
+            if all(len(c) == 1 for c in classes):
+                reasons.append("the explicit quorum sets single out every acceptor")
         else:
             node_groups.append(tuple(cluster.acceptor_ids))
         if not partitions and not partitioned:

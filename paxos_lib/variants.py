@@ -41,19 +41,26 @@ minority-quorum          a quorum is less than a majority            agreement
 Why ``minority-quorum`` breaks only agreement: every invariant above is local to one
 acceptor or one ballot and still holds; the step from the invariants to agreement is the one
 that needs any two quorums to share an acceptor.
+
+The presentations (``PRESENTATIONS``) are not bugs: each is the acceptor as one of Lamport's
+texts writes it, one rule away from ``classic``, and each is safe.  ``check_variant`` and
+``rules_for`` accept their names like any variant; ``paxos_lib.presentations`` compares them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 from paxos_lib.cluster import Cluster
 from paxos_lib.errors import ConfigError, one_of
+from paxos_lib.quorums import QuorumSystem
 
 __all__ = [
+    "ACCEPT_RULES",
     "BROKEN",
     "PICKS",
+    "PRESENTATIONS",
     "SHARED_BALLOT_NODE",
     "VARIANTS",
     "Rules",
@@ -154,18 +161,49 @@ VARIANTS: Mapping[str, Variant] = _Variants(
 #: The variants that break Paxos (every variant but ``classic``).
 BROKEN: tuple[str, ...] = tuple(name for name in VARIANTS if name != "classic")
 
+#: The acceptor as three texts write it; each changes one rule of ``classic``, and each is
+#: safe (``paxos_lib.presentations``).  Classic promises a ballot at or above its promise,
+#: and accepts at or above its promise, raising the promise to the ballot accepted.
+PRESENTATIONS: Mapping[str, Variant] = _Variants(
+    Variant(
+        "part-time-parliament",
+        "phase 2b: vote only at the very ballot promised last (b = promised), as a priest "
+        "votes only in the ballot of his nextBal",
+        "nothing; an Accept that overtakes its Prepare is refused",
+    ),
+    Variant(
+        "paxos-made-simple",
+        "phase 2b: accept if no higher ballot was promised (b >= promised) without raising "
+        "the promise",
+        "nothing; an acceptor's vote may sit above its promise",
+    ),
+    Variant(
+        "paxos-tla",
+        "phase 1b: promise only a ballot above the promise (b > maxBal), as Paxos.tla's "
+        "Phase1b; its 2b is classic's (b >= maxBal, then maxBal := b)",
+        "nothing; a repeated Prepare gets no second promise",
+    ),
+)
+
 
 def check_variant(variant: object) -> str:
     """Return ``variant`` if it names a variant; else raise ConfigError listing them."""
     if isinstance(variant, Variant):
         variant = variant.name
-    if not isinstance(variant, str) or variant not in VARIANTS:
-        raise ConfigError(f"unknown variant {variant!r}; choose {one_of(VARIANTS)}")
+    if not isinstance(variant, str) or (variant not in VARIANTS and variant not in PRESENTATIONS):
+        raise ConfigError(
+            f"unknown variant {variant!r}; choose {one_of([*VARIANTS, *PRESENTATIONS])}"
+        )
     return variant
 
 
 #: How a proposer picks its value from a quorum of promises (``Rules.pick_vote``).
 PICKS = ("highest", "lowest", "own")
+
+#: When an acceptor accepts (``Rules.accept_rule``): at or above its promise, raising the
+#: promise (classic, Paxos.tla); the same without raising it (Paxos Made Simple); only at
+#: the ballot promised (the Part-Time Parliament).
+ACCEPT_RULES = ("at-least", "at-least-keep-promise", "equal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +231,26 @@ class Rules:
     proposer_round_durable: bool = True
     #: A learner counts votes at one ballot (cross-ballot-learner: across ballots).
     learner_counts_one_ballot: bool = True
+    #: Flexible Paxos: the quorum systems of phase 1 and phase 2 (None: any ``quorum``
+    #: acceptors, in both phases).
+    phase1: QuorumSystem | None = None
+    phase2: QuorumSystem | None = None
+    #: Phase 1b: promise only a ballot above the promise, not a repeat of it (paxos-tla).
+    promise_strict: bool = False
+    #: Phase 2b: one of ``ACCEPT_RULES`` (the presentations).
+    accept_rule: str = "at-least"
+
+    def is_phase1_quorum(self, acceptors: Collection[str]) -> bool:
+        """True if promises from ``acceptors`` (distinct ids) are enough to start phase 2."""
+        if self.phase1 is None:
+            return len(acceptors) >= self.quorum
+        return self.phase1.contains(acceptors)
+
+    def is_phase2_quorum(self, acceptors: Collection[str]) -> bool:
+        """True if votes from ``acceptors`` (distinct ids) at one ballot choose a value."""
+        if self.phase2 is None:
+            return len(acceptors) >= self.quorum
+        return self.phase2.contains(acceptors)
 
     @property
     def proposer_adopts_highest(self) -> bool:
@@ -212,6 +270,11 @@ def rules_for(cluster: Cluster, variant: str = "classic") -> Rules:
         raise ConfigError(f"rules_for needs a Cluster, got {cluster!r}")
     quorum = cluster.quorum_size
     if variant == "minority-quorum":
+        if cluster.flexible:
+            raise ConfigError(
+                "the minority-quorum variant sets the quorum itself, so it cannot run with "
+                "phase1_quorum/phase2_quorum; use variant 'classic' with those instead"
+            )
         if cluster.quorum is not None:
             raise ConfigError(
                 f"the minority-quorum variant sets the quorum itself (half the acceptors, "
@@ -242,4 +305,9 @@ def rules_for(cluster: Cluster, variant: str = "classic") -> Rules:
         seed_acceptor=variant == "snippet",
         proposer_round_durable=variant != "ballot-reuse",
         learner_counts_one_ballot=variant != "cross-ballot-learner",
+        phase1=cluster.phase1_quorums if cluster.flexible else None,
+        phase2=cluster.phase2_quorums if cluster.flexible else None,
+        promise_strict=variant == "paxos-tla",
+        accept_rule={"paxos-made-simple": "at-least-keep-promise",
+                     "part-time-parliament": "equal"}.get(variant, "at-least"),
     )

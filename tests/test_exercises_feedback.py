@@ -357,6 +357,10 @@ def at_once(depth, chosen_in):  # type: ignore[no-untyped-def]  # lesson 08's st
     return alpha, chosen_in + alpha
 
 
+def flexible_safe(n, q1, q2):  # type: ignore[no-untyped-def]
+    return q1 + q2 > n
+
+
 CASES: dict[str, Case] = {
     "should_promise": Case(ex.check_should_promise, should_promise, (">= promised", "> promised"), (
         (lambda p, b: p is None or b.round > p.round, "the refusal is safe, yet p2 must now"),
@@ -478,6 +482,12 @@ CASES: dict[str, Case] = {
         (lambda votes: "noop", "which no promise reported for this slot"),
         (lambda votes: recover_slot(votes) if votes else "create #42 (c42/1)",
          "a client's command put into a hole"),
+    )),
+    "flexible_quorums": Case(ex.check_flexible_quorums, flexible_safe, ("q1 + q2 > n",), (
+        (lambda n, q1, q2: q1 + q2 >= n, "split the acceptors exactly"),  # lesson 09's starter
+        (lambda n, q1, q2: q1 > n / 2 and q2 > n / 2, "two phase-2 quorums never need to meet"),
+        (lambda n, q1, q2: q1 > n / 2, "a majority in phase 1 is not enough"),
+        (lambda n, q1, q2: q2 > n / 2, "a majority in phase 2 is not enough"),
     )),
     "dedup": Case(ex.check_dedup, dedup, ("table[client][0]", "request > "), (
         (seen_client, "but you answered it without running it"),

@@ -50,7 +50,7 @@ from paxos_lib.search import (
     MIN_MEMORY_LIMIT,
     ExploreResult,
 )
-from paxos_lib.variants import VARIANTS
+from paxos_lib.variants import PRESENTATIONS, VARIANTS
 
 __all__ = ["EXIT_INCOMPLETE", "MODELS", "register", "run"]
 
@@ -67,8 +67,18 @@ TLA_MAX_BALLOT = 6
 ENGINE_ONLY = (
     "proposers", "learners", "quorum", "variant", "network", "any_value", "max_crashes",
     "max_copies", "partitions", "properties", "reduce", "least_interleaved",
+    "phase1_quorum", "phase2_quorum",
 )
 TLA_ONLY = ("quorums",)
+
+
+def _quorum_spec(text: str) -> Any:
+    from paxos_lib.quorums import QuorumError, parse_quorum_spec
+
+    try:
+        return parse_quorum_spec(text)
+    except QuorumError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _whole(low: int, what: str) -> Any:
@@ -151,14 +161,23 @@ def register(subparsers: Any) -> None:
     cluster.add_argument("--quorum", type=count, default=None, metavar="N",
                          help="engine: acceptors in a quorum (default: a majority; the "
                          "minority-quorum variant uses half, rounded down)")
+    cluster.add_argument("--phase1-quorum", type=_quorum_spec, default=None, metavar="SIZE|SETS",
+                         help="engine, Flexible Paxos: the phase-1 (promise) quorums, a size "
+                         "such as 3 or sets such as a1,a2/a3,a4 (default: as --quorum)")
+    cluster.add_argument("--phase2-quorum", type=_quorum_spec, default=None, metavar="SIZE|SETS",
+                         help="engine, Flexible Paxos: the phase-2 (vote) quorums, a size or "
+                         "sets (default: as --quorum); safe when every phase-1 quorum meets "
+                         "every phase-2 quorum")
     cluster.add_argument("--quorums", choices=("majority", "singleton"), default=None,
                          metavar="KIND",
                          help="tla: 'majority' (every set of n//2+1 acceptors, as in "
                          "MCPaxos.tla) or 'singleton' (quorums that do not intersect) "
                          "(default: majority)")
     model = parser.add_argument_group("protocol")
-    model.add_argument("--variant", choices=list(VARIANTS), default=None, metavar="NAME",
-                       help=f"engine: which Paxos ({', '.join(VARIANTS)}; default: classic)")
+    model.add_argument("--variant", choices=[*VARIANTS, *PRESENTATIONS], default=None,
+                       metavar="NAME",
+                       help=f"engine: which Paxos ({', '.join([*VARIANTS, *PRESENTATIONS])}; "
+                       "default: classic)")
     model.add_argument("--network", choices=list(NETWORKS), default=None, metavar="NAME",
                        help="engine: 'sent-set' (TLA+'s set of sent messages: any message "
                        "may arrive any number of times, or never) or 'lossy' (drops and "
@@ -264,6 +283,8 @@ def explore_engine(args: argparse.Namespace) -> ExploreResult:
         acceptors=args.acceptors,
         learners=1 if args.learners is None else args.learners,
         quorum=args.quorum,
+        phase1_quorum=args.phase1_quorum,
+        phase2_quorum=args.phase2_quorum,
     )
     if args.properties is not None and not args.properties:
         raise ConfigError(f"--properties must name at least one of {one_of(PROPERTY_NAMES)}")

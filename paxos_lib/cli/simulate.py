@@ -22,7 +22,7 @@ from paxos_lib.cluster import MAX_NODES_PER_ROLE, Cluster
 from paxos_lib.engine import NETWORKS
 from paxos_lib.errors import ConfigError
 from paxos_lib.simulation import Faults, RunResult, Simulation
-from paxos_lib.variants import VARIANTS
+from paxos_lib.variants import PRESENTATIONS, VARIANTS
 
 __all__ = ["register", "run"]
 
@@ -106,8 +106,14 @@ def register(subparsers: Any) -> None:
     cluster.add_argument("--quorum", type=_count, default=None, metavar="N",
                          help="acceptors in a quorum (default: a majority; the "
                               "minority-quorum variant sets half, rounded down, itself)")
+    cluster.add_argument("--phase1-quorum", type=_quorum_spec, default=None, metavar="SIZE|SETS",
+                         help="Flexible Paxos: the phase-1 (promise) quorums, a size such as 3 "
+                              "or sets such as a1,a2/a3,a4 (default: as --quorum)")
+    cluster.add_argument("--phase2-quorum", type=_quorum_spec, default=None, metavar="SIZE|SETS",
+                         help="Flexible Paxos: the phase-2 (vote) quorums, a size or sets "
+                              "(default: as --quorum)")
     protocol = parser.add_argument_group("protocol and run")
-    protocol.add_argument("--variant", choices=list(VARIANTS), default="classic",
+    protocol.add_argument("--variant", choices=[*VARIANTS, *PRESENTATIONS], default="classic",
                           metavar="NAME",
                           help="which Paxos to run: classic, or a variant that breaks one "
                                f"rule ({', '.join(VARIANTS)}; default: %(default)s)")
@@ -135,6 +141,15 @@ def register(subparsers: Any) -> None:
                         help="print one JSON object (settings, trace, chosen, learned, "
                              "verdicts) instead of text")
     parser.set_defaults(run=run)
+
+
+def _quorum_spec(text: str) -> object:
+    from paxos_lib.quorums import QuorumError, parse_quorum_spec
+
+    try:
+        return parse_quorum_spec(text)
+    except QuorumError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _check_together(args: argparse.Namespace) -> None:
@@ -166,7 +181,8 @@ def simulate(args: argparse.Namespace) -> tuple[Simulation, RunResult, Faults]:
     flags do not fit together)."""
     _check_together(args)
     cluster = Cluster(proposers=args.proposers, acceptors=args.acceptors,
-                      learners=args.learners, quorum=args.quorum)
+                      learners=args.learners, quorum=args.quorum,
+                      phase1_quorum=args.phase1_quorum, phase2_quorum=args.phase2_quorum)
     faults = Faults(**{name: getattr(args, name) for name, _, _ in FAULT_FLAGS})
     sim = Simulation(cluster, seed=args.seed, variant=args.variant, network=args.network)
     for i, pid in enumerate(cluster.proposer_ids):

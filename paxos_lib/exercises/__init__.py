@@ -22,6 +22,8 @@ from paxos_lib.exercises.chosen import __all__ as _chosen
 from paxos_lib.exercises.failures import *  # noqa: F403
 from paxos_lib.exercises.failures import __all__ as _failures
 from paxos_lib.exercises.feedback import Feedback
+from paxos_lib.exercises.flexible import *  # noqa: F403
+from paxos_lib.exercises.flexible import __all__ as _flexible
 from paxos_lib.exercises.invariants import *  # noqa: F403
 from paxos_lib.exercises.invariants import __all__ as _invariants
 from paxos_lib.exercises.learners import *  # noqa: F403
@@ -62,3 +64,6 @@ __all__ += [*_reconfig]
 
 # lesson 08, part 2: when a lease read is safe (imported with the others above)
 __all__ += [*_leases]
+
+# lesson 09, parts 2 and 3: quorums that intersect
+__all__ += [*_flexible]

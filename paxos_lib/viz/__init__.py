@@ -41,7 +41,7 @@ from paxos_lib.viz.clusterview import ClusterView
 from paxos_lib.viz.export import trace_to_pytest
 from paxos_lib.viz.graph import draw_message_graph, message_graph
 from paxos_lib.viz.history import History, history_of
-from paxos_lib.viz.plots import plot_messages_per_command
+from paxos_lib.viz.plots import plot_flexible_tradeoff, plot_messages_per_command
 from paxos_lib.viz.predict import Prediction, predict
 from paxos_lib.viz.raftplots import plot_raft_vs_multipaxos
 from paxos_lib.viz.refinement import plot_refinement
@@ -58,6 +58,7 @@ __all__ = [
     "history_chart",
     "history_of",
     "message_graph",
+    "plot_flexible_tradeoff",
     "plot_messages_per_command",
     "plot_raft_vs_multipaxos",
     "plot_refinement",

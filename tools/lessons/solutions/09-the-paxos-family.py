@@ -35,7 +35,17 @@ def invariant(s):
 px.exercises.check_inductive_invariant(invariant)
 
 # %% [markdown]
-# <!-- exercise 2: reference answer; cells follow this one. -->
+# ### Exercise 2 · Quorums that intersect
+#
+# A phase-1 quorum of q1 leaves n - q1 acceptors out; every phase-2 quorum of q2 includes one
+# that promised exactly when q2 is larger than that.
+
+# %%
+def safe(n, q1, q2):
+    return q1 + q2 > n
+
+
+px.exercises.check_flexible_quorums(safe)
 
 # %% [markdown]
 # **Exercise 3 — the commit rule.** Count the servers that store index `n` only when the
