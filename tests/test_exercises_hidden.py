@@ -122,6 +122,13 @@ def overfitted_lease_read() -> Any:
                       for s in m.LEASE_SCENARIOS], True)
 
 
+def overfitted_flexible_quorums() -> Any:
+    from paxos_lib.exercises import flexible as m
+
+    return memorised("check_flexible_quorums",
+                     [(c, c[1] + c[2] > c[0]) for c in m._CASES], True)
+
+
 def overfitted_snapshot_install() -> Any:
     import copy
 
@@ -188,6 +195,7 @@ OVERFITTED = {
     "check_learn": overfitted_learn,
     "check_quorum_tradeoff": overfitted_quorum_tradeoff,
     "check_alpha": overfitted_alpha,
+    "check_flexible_quorums": overfitted_flexible_quorums,
     "check_lease_read": overfitted_lease_read,
     "check_snapshot_install": overfitted_snapshot_install,
     "check_raft_commit": overfitted_raft_commit,
@@ -221,7 +229,9 @@ def test_hidden_inputs_are_not_the_visible_ones() -> None:
     from paxos_lib.exercises import (
         acceptor_rules,
         chosen,
+        flexible,
         learners,
+        leases,
         multipaxos,
         proposer_rules,
         raft,
@@ -243,6 +253,8 @@ def test_hidden_inputs_are_not_the_visible_ones() -> None:
         (raft.COMMIT_SCENARIOS, raft.HIDDEN_COMMIT_SCENARIOS),
         ([(r, s) for _, r, s in snapshots.SCENES], [(r, s) for _, r, s in snapshots.HIDDEN_SCENES]),
         ([repr(refinement.TINY)], [repr(m) for m in refinement.HIDDEN_MODELS]),
+        (flexible._CASES, flexible._HIDDEN_CASES),
+        (leases.LEASE_SCENARIOS, leases.HIDDEN_LEASE_SCENARIOS),
     ]
     for visible, secret in pairs:
         assert secret and not set(map(repr, visible)) & set(map(repr, secret))

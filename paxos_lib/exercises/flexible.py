@@ -16,6 +16,7 @@ from typing import Any
 
 from paxos_lib.cluster import Cluster
 from paxos_lib.exercises.feedback import Feedback, need_function
+from paxos_lib.exercises.hidden import hidden_cases
 
 __all__ = ["check_flexible_quorums"]
 
@@ -23,6 +24,13 @@ __all__ = ["check_flexible_quorums"]
 _CASES: tuple[tuple[int, int, int], ...] = (
     (3, 2, 2), (1, 1, 1), (4, 2, 2), (4, 3, 2), (4, 2, 3), (5, 3, 1), (5, 1, 5),
     (5, 4, 2), (5, 2, 4), (5, 3, 3), (5, 2, 3), (4, 4, 1), (6, 3, 3), (6, 4, 3),
+)
+
+#: Grading's hidden cases (``paxos_lib.exercises.hidden``): larger clusters and both sides of
+#: each boundary, never shown by the check.
+_HIDDEN_CASES: tuple[tuple[int, int, int], ...] = (
+    (7, 4, 4), (7, 5, 3), (7, 4, 3), (7, 6, 2), (7, 2, 5), (7, 3, 4), (8, 5, 4), (8, 4, 4),
+    (9, 7, 2), (9, 2, 7), (2, 1, 2), (2, 1, 1), (3, 3, 1), (3, 1, 2),
 )
 
 
@@ -61,9 +69,14 @@ def _why_safe(n: int, q1: int, q2: int) -> str:
 def check_flexible_quorums(fn: Callable[[int, int, int], Any]) -> Feedback:
     """Check ``fn(n, q1, q2) -> bool``: True when n acceptors with phase-1 quorums of q1 and
     phase-2 quorums of q2 can never choose two values."""
+    return _check(fn, _CASES)
+
+
+def _check(fn: Callable[[int, int, int], Any], cases: tuple[tuple[int, int, int], ...]
+           ) -> Feedback:
     fn = need_function(fn, "check_flexible_quorums")
     problems: list[str] = []
-    for n, q1, q2 in _CASES:
+    for n, q1, q2 in cases:
         where = f"with {n} acceptor(s), phase-1 quorums of {q1} and phase-2 quorums of {q2}"
         try:
             result = fn(n, q1, q2)
@@ -80,4 +93,9 @@ def check_flexible_quorums(fn: Callable[[int, int, int], Any]) -> Feedback:
             problems.append(f"{where}: you said safe, but {_why_unsafe(n, q1, q2)}")
         else:
             problems.append(f"{where}: you said unsafe, but {_why_safe(n, q1, q2)}")
-    return Feedback("safe(n, q1, q2)", not problems, len(_CASES), tuple(problems))
+    return Feedback("safe(n, q1, q2)", not problems, len(cases), tuple(problems))
+
+
+@hidden_cases(check_flexible_quorums)
+def _hidden_flexible_quorums(fn: Callable[..., Any]) -> Feedback:
+    return _check(fn, _HIDDEN_CASES)

@@ -590,9 +590,7 @@ def lease_read_safe(now, start, duration, drift):
 px.exercises.check_lease_read(lease_read_safe)
 
 # %% [markdown]
-# ### Exercise 3 · Pick α
-#
-# A leader keeps up to `depth` slots in flight: it may propose in a slot while up to
+# **Exercise 3 — pick α.** A leader keeps up to `depth` slots in flight: it may propose in a slot while up to
 # `depth - 1` slots below it are still open. A configuration command is chosen in slot
 # `chosen_in`. Write `pick_alpha(depth, chosen_in)` returning `(alpha, first_slot)`: the
 # smallest window α that is safe for that pipeline, and the first slot the new configuration

@@ -447,15 +447,12 @@ axes = px.viz.plot_raft_vs_multipaxos(figures)
 # - An inductive invariant holds initially, is preserved by every step from *every* state
 #   where it holds (reachable or not), and implies agreement; checking it means enumerating
 #   all type-correct states, and a failure comes with a counterexample to induction.
-#
 # - Lamport's texts write the acceptor differently (promise with `>` or `≥`, accept only at
 #   the promised ballot, or without raising the promise); all are safe, and they differ in
 #   which runs exist and in which of Paxos.tla's invariants hold.
-#
 # - Flexible Paxos: phase 1 and phase 2 may use different quorums, safe exactly when every
 #   phase-1 quorum meets every phase-2 quorum; smaller phase-2 quorums make commands cheaper
 #   and leader changes costlier.
-#
 # - Raft and Multi-Paxos share the skeleton: a majority stores every decision, one leader
 #   takes the commands, every server applies the same log in order. On the same workloads
 #   they send about as many messages per command and recover from a leader crash in as
@@ -478,9 +475,7 @@ axes = px.viz.plot_raft_vs_multipaxos(figures)
 # check says *Well done*. Reference answers are in `solutions/09-the-paxos-family.ipynb`;
 # try first.
 #
-# ### Exercise 1 · An inductive invariant of Voting
-#
-# Write `invariant(s)`, true in every state Voting can reach, and strong enough to be an
+# **Exercise 1 — an inductive invariant of Voting.** Write `invariant(s)`, true in every state Voting can reach, and strong enough to be an
 # inductive invariant that implies agreement: the check runs `px.check_inductive` on all
 # 110,592 type-correct states of the Tiny model and tells you, in plain words, which of the
 # three conditions fails, with the state (and step) that shows it. `s` is a
@@ -506,9 +501,7 @@ def invariant(s):
 px.exercises.check_inductive_invariant(invariant)
 
 # %% [markdown]
-# ### Exercise 2 · Quorums that intersect
-#
-# Write `safe(n, q1, q2)`: True when n acceptors, with phase-1 quorums of any q1 of them and
+# **Exercise 2 — quorums that intersect.** Write `safe(n, q1, q2)`: True when n acceptors, with phase-1 quorums of any q1 of them and
 # phase-2 quorums of any q2, can never choose two values for order 42. The starter below is
 # plausible, and wrong.
 

@@ -45,9 +45,7 @@ def lease_read_safe(now, start, duration, drift):
 px.exercises.check_lease_read(lease_read_safe)
 
 # %% [markdown]
-# ### Exercise 3 · Pick α
-#
-# The leader may propose `depth - 1` slots beyond its first open one, so the slot whose
+# **Exercise 3 — pick α.** The leader may propose `depth - 1` slots beyond its first open one, so the slot whose
 # configuration it needs may lie `depth - 1` slots after a slot not chosen yet. With α equal to
 # the depth, the configuration of any slot it proposes in was settled α slots earlier, in a slot
 # already chosen; any smaller α lets a configuration govern a slot already in flight, and any

@@ -10,9 +10,7 @@ import paxos_lib as px
 SEED = 0
 
 # %% [markdown]
-# ### Exercise 1 · An inductive invariant of Voting
-#
-# Lamport's invariant: every vote is for a value *safe* at its ballot (no other value has
+# **Exercise 1 — an inductive invariant of Voting.** Lamport's invariant: every vote is for a value *safe* at its ballot (no other value has
 # been or can ever be chosen in a lower ballot: in each lower ballot `c` some quorum has all
 # voted for `v` or can no longer vote in `c`), and all votes in one ballot are for one value.
 
@@ -35,9 +33,7 @@ def invariant(s):
 px.exercises.check_inductive_invariant(invariant)
 
 # %% [markdown]
-# ### Exercise 2 · Quorums that intersect
-#
-# A phase-1 quorum of q1 leaves n - q1 acceptors out; every phase-2 quorum of q2 includes one
+# **Exercise 2 — quorums that intersect.** A phase-1 quorum of q1 leaves n - q1 acceptors out; every phase-2 quorum of q2 includes one
 # that promised exactly when q2 is larger than that.
 
 # %%
