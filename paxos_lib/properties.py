@@ -81,8 +81,14 @@ def chosen_by(world: World) -> dict[str, list[tuple[Ballot, tuple[str, ...]]]]:
     for acceptor, ballot, value in world.votes:
         voters.setdefault((ballot, value), []).append(acceptor)
     out: dict[str, list[tuple[Ballot, tuple[str, ...]]]] = {}
+    # Flexible quorums (variants.Rules) say which sets are phase-2 quorums; other protocols'
+    # rules (Multi-Paxos replicas, whose worlds the viewer also reads) give a majority size.
+    is_quorum = getattr(rules, "is_phase2_quorum", None)
+    if is_quorum is None:
+        size = rules.quorum
+        is_quorum = lambda who: len(who) >= size  # noqa: E731
     for (ballot, value), who in sorted(voters.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-        if rules.is_phase2_quorum(who):
+        if is_quorum(who):
             out.setdefault(value, []).append((ballot, tuple(sorted(who))))
     return out
 

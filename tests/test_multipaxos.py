@@ -507,3 +507,17 @@ def test_cluster_offers_its_properties_to_generic_tools() -> None:
     verdicts = cluster.check_all(sim.world)  # type: ignore[attr-defined]
     assert [v.name for v in verdicts] == [v.name for v in sim.check()]
     assert all(v.holds for v in verdicts)
+
+
+def test_chosen_by_reads_a_multipaxos_world_by_its_majority() -> None:
+    """The viewer's history reads ``chosen_by`` on replica worlds too, whose rules give a
+    majority size rather than flexible quorum systems."""
+    from paxos_lib.multipaxos import OrdersSimulation
+    from paxos_lib.properties import chosen_by
+
+    sim = OrdersSimulation(3, seed=0)
+    sim.submit("r1", "create #42 (c42/1)")
+    while sim.world.inflight:
+        sim.deliver()
+    ((value, [(_, who)]),) = chosen_by(sim.world).items()
+    assert value == "create #42 (c42/1)" and who == ("r1", "r2", "r3")
