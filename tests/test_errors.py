@@ -37,7 +37,8 @@ from paxos_lib.properties import check_property_names
 
 VARIANT_LIST = ("'classic', 'snippet', 'forgetful-proposer', 'lowest-vote', 'amnesiac-acceptor', "
                 "'accept-below-promise', "
-                "'duplicate-ballots', 'ballot-reuse', 'cross-ballot-learner' or 'minority-quorum'")
+                "'duplicate-ballots', 'ballot-reuse', 'cross-ballot-learner', 'minority-quorum', "
+                "'part-time-parliament', 'paxos-made-simple' or 'paxos-tla'")
 NODES = "p1, p2, a1, a2, a3, l1"
 
 

@@ -53,7 +53,7 @@ GRADER_CALL = "px.grading.grade("
 NOTEBOOK_GLOBS = ("[0-9][0-9]-*.ipynb", "project-*.ipynb")
 INSTRUCTOR_TAG = "instructor-only"
 REFERENCE_SENTENCE = re.compile(
-    r"Reference answers are in `solutions/[^`]+`;\s*try\s+first\.", re.MULTILINE
+    r"Reference\s+answers\s+are\s+in\s+`solutions/[^`]+`;\s*try\s+first\.", re.MULTILINE
 )
 STUDENT_REFERENCE = "Your instructor has the reference answers; try first."
 # What the student edition holds besides the lessons (paths relative to the repository).
