@@ -18,7 +18,10 @@ prints ``{"median_ms", "p90_ms", "samples", "play_steps_per_s", ...}``.  The goa
 under 50 ms and a p90 under 100 ms, and 10 steps/s at 100 ms/step.  Figures, never
 assertions: timings depend on the machine.
 
-    python bench/browser_step.py [--samples 40] [--play-seconds 5] [--json]
+The server runs with the extensions a learner's ``jupyter lab`` loads, ``paxos_lib.serverext``
+among them (kernel websockets without Nagle's algorithm); ``--nagle`` disables it, to compare.
+
+    python bench/browser_step.py [--samples 40] [--play-seconds 5] [--json] [--nagle]
 """
 
 from __future__ import annotations
@@ -85,14 +88,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--samples", type=int, default=40)
     ap.add_argument("--play-seconds", type=float, default=5.0)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--nagle", action="store_true",
+                    help="disable paxos_lib.serverext (kernel websockets keep Nagle's "
+                         "algorithm), to see what it buys")
     args = ap.parse_args(argv)
     if args.samples < 3 or args.play_seconds <= 0:
         ap.error("--samples must be >= 3 and --play-seconds > 0")
 
     from playwright.sync_api import expect, sync_playwright
 
+    server_args = ["--ServerApp.jpserver_extensions=paxos_lib.serverext=False"] if args.nagle \
+        else []
+
     with tempfile.TemporaryDirectory() as tmp, \
-            running_lab(Path(tmp), {"bench.ipynb": CELLS}) as url, sync_playwright() as p:
+            running_lab(Path(tmp), {"bench.ipynb": CELLS}, server_args=server_args) as url, \
+            sync_playwright() as p:
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 900})
@@ -138,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         "play_interval_ms": 100,
         "play_tape_steps": tape,
         "loadavg_1min": round(os.getloadavg()[0], 2),
+        "nodelay": not args.nagle,
     }
     if args.json:
         print(json.dumps(result))

@@ -117,9 +117,10 @@ def _link(mirror: Path, base: Path, extension: Path) -> None:
 
 @contextmanager
 def running_lab(tmp: Path, notebooks: Mapping[str, Sequence[str] | Path],
-                app: str = "lab") -> Iterator[str]:
+                app: str = "lab", server_args: Sequence[str] = ()) -> Iterator[str]:
     """Serve ``notebooks`` from a fresh JupyterLab (``app="lab"``) or Notebook 7
-    (``app="notebook"``); yield its URL."""
+    (``app="notebook"``), with the server extensions a learner's ``jupyter lab`` loads
+    (``paxos_lib.serverext`` among them) and any further ``server_args``; yield its URL."""
     home = tmp / "jupyter"
     root = tmp / "root"
     root.mkdir(parents=True, exist_ok=True)
@@ -154,7 +155,7 @@ def running_lab(tmp: Path, notebooks: Mapping[str, Sequence[str] | Path],
             [sys.executable, "-m", module, "--no-browser", "--ip", "127.0.0.1",
              "--port", str(port), "--ServerApp.token=", "--ServerApp.password=",
              "--ServerApp.port_retries=0", "--allow-root", f"--ServerApp.root_dir={root}",
-             *course_runtime_only(home)],
+             *course_runtime_only(home), *server_args],
             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root,
         )
         try:
