@@ -36,7 +36,7 @@ def _article(role: str) -> str:
     return f"an {role}" if role[0] in "aeiou" else f"a {role}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Cluster:
     """How many proposers, acceptors and learners there are, and the quorum size."""
 
@@ -48,6 +48,15 @@ class Cluster:
     phase2_quorum: QuorumSpec | None = None
     _ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _roles: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        # the two phases' quorum systems appear only when given (Flexible Paxos)
+        text = (f"Cluster(proposers={self.proposers}, acceptors={self.acceptors}, "
+                f"learners={self.learners}, quorum={self.quorum!r}")
+        for name in ("phase1_quorum", "phase2_quorum"):
+            if getattr(self, name) is not None:
+                text += f", {name}={getattr(self, name)!r}"
+        return text + ")"
 
     def __post_init__(self) -> None:
         _count("proposers", self.proposers, 1)

@@ -272,3 +272,10 @@ def test_the_trade_off_figure_draws_four_lines_from_measure() -> None:
     with pytest.raises(px.ConfigError, match=r"missing \['phase1_survives'\]"):
         px.viz.plot_flexible_tradeoff([{k: v for k, v in rows[0].items()
                                         if k != "phase1_survives"}])
+
+
+def test_repr_names_the_phase_quorums_only_when_given() -> None:
+    assert repr(px.Cluster()) == "Cluster(proposers=1, acceptors=3, learners=1, quorum=None)"
+    flexible = px.Cluster(acceptors=4, phase1_quorum=3, phase2_quorum=2)
+    assert repr(flexible).endswith("quorum=None, phase1_quorum=3, phase2_quorum=2)")
+    assert eval(repr(flexible), {"Cluster": px.Cluster}) == flexible

@@ -277,16 +277,22 @@ class ChartView:
         up: list[np.ndarray] = []
         down: list[np.ndarray] = []
         start = {n: float(y_top) for n in self.node_ids}
+        y_lo, y_hi = sorted((float(y_top), float(y_bottom)))
+
+        def at(step: int) -> float:
+            # a crash or recovery outside the window draws its lifeline from the window's edge
+            return min(max(float(ys[step]), y_lo), y_hi)
+
         for e in h.node_events:
             if e.node not in x:
                 continue
             if e.kind == "crash":
-                up.append(np.array([[x[e.node], start[e.node]], [x[e.node], ys[e.step]]]))
-                start[e.node] = ys[e.step]
+                up.append(np.array([[x[e.node], start[e.node]], [x[e.node], at(e.step)]]))
+                start[e.node] = at(e.step)
                 down_from[e.node] = e.step
             elif e.kind == "recover" and e.node in down_from:
-                down.append(np.array([[x[e.node], start[e.node]], [x[e.node], ys[e.step]]]))
-                start[e.node] = ys[e.step]
+                down.append(np.array([[x[e.node], start[e.node]], [x[e.node], at(e.step)]]))
+                start[e.node] = at(e.step)
                 del down_from[e.node]
         for n in self.node_ids:
             seg = np.array([[x[n], start[n]], [x[n], y_bottom]])
