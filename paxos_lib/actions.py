@@ -11,6 +11,7 @@ JSON and replayed anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -30,6 +31,7 @@ __all__ = [
     "Recover",
     "Timeout",
     "action_from_dict",
+    "protocol_action_from_dict",
 ]
 
 
@@ -263,3 +265,14 @@ def action_from_dict(data: object) -> Action:
         return Heal()
     except KeyError as exc:
         raise ConfigError(f"{kind} action is missing the field {exc.args[0]!r}: {data!r}") from None
+
+
+def protocol_action_from_dict(data: object, messages: Callable[[object], Message]) -> Action:
+    """``action_from_dict`` for a protocol whose messages ``messages`` rebuilds from their
+    ``to_dict()`` (Multi-Paxos, Raft); every other action is the engine's own."""
+    if isinstance(data, dict) and data.get("action") in ("deliver", "drop", "duplicate"):
+        cls = {"deliver": Deliver, "drop": Drop, "duplicate": Duplicate}[data["action"]]
+        if "message" not in data:
+            raise ConfigError(f"{data['action']} action is missing the field 'message': {data!r}")
+        return cls(messages(data["message"]))  # type: ignore[no-any-return]
+    return action_from_dict(data)

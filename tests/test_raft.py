@@ -329,3 +329,17 @@ def test_raft_modules_import_nothing_heavy() -> None:
                           cwd=root)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_raft_and_replica_actions_share_one_decoder_and_its_errors() -> None:
+    """Both protocols' traces rebuild actions through ``protocol_action_from_dict``: an action
+    that names a message but carries none is refused the same way by both."""
+    from paxos_lib.errors import ConfigError
+    from paxos_lib.multipaxos.trace import replica_action_from_dict
+    from paxos_lib.raft.trace import raft_action_from_dict
+
+    for decode in (raft_action_from_dict, replica_action_from_dict):
+        with pytest.raises(ConfigError, match="deliver action is missing the field 'message'"):
+            decode({"action": "deliver"})
+        assert decode({"action": "crash", "node": "r1"}).to_dict() == {"action": "crash",
+                                                                        "node": "r1"}

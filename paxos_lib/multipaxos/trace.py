@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from paxos_lib.actions import Action, Deliver, Drop, Duplicate, action_from_dict
+from paxos_lib.actions import Action, protocol_action_from_dict
 from paxos_lib.engine import check_network
 from paxos_lib.errors import ConfigError
 from paxos_lib.multipaxos.cluster import ReplicaCluster, check_multipaxos_variant
@@ -29,12 +29,7 @@ REPLICA_TRACE_FORMAT = "paxos_lib.multipaxos.trace/1"
 
 def replica_action_from_dict(data: object) -> Action:
     """Rebuild an action of a replica run from ``to_dict()`` output."""
-    if isinstance(data, dict) and data.get("action") in ("deliver", "drop", "duplicate"):
-        cls = {"deliver": Deliver, "drop": Drop, "duplicate": Duplicate}[data["action"]]
-        if "message" not in data:
-            raise ConfigError(f"{data['action']} action is missing the field 'message': {data!r}")
-        return cls(message_from_dict(data["message"]))  # type: ignore[no-any-return]
-    return action_from_dict(data)
+    return protocol_action_from_dict(data, message_from_dict)
 
 
 @dataclass(frozen=True, slots=True)
