@@ -350,3 +350,38 @@ def test_multipaxos_logs_as_rows_of_slots(tmp_path: Path) -> None:
             assert not _view_errors(errors, "lab"), errors
         finally:
             browser.close()
+
+
+LONG_LOG = [
+    "import paxos_lib as px\n"
+    "from paxos_lib.multipaxos import OrdersSimulation\n"
+    "sim = OrdersSimulation(3, seed=0)\n"
+    "for n in range(1, 6):\n"
+    "    sim.submit('r1', f'create #{n} (c{n}/1)')\n"
+    "    while sim.world.inflight:\n"
+    "        sim.deliver()\n"
+    "px.viz.ClusterView(sim)",
+]
+
+
+def test_a_long_log_keeps_the_chosen_line_short(tmp_path: Path) -> None:
+    """Five chosen slots: the status names how many, shows the last three and keeps the
+    whole list for hover, so the pictures stay on the screen."""
+    from playwright.sync_api import expect, sync_playwright
+
+    T = TIMEOUT_MS
+    with running_lab(tmp_path, {"long.ipynb": LONG_LOG}) as url, sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            errors = _errors(page)
+            panel = open_and_run(page, url, "long.ipynb")
+            status = panel.locator(".pxv .pxv-status").first
+            expect(status).to_contain_text("5 values (hover for all); the last 3:", timeout=T)
+            expect(status).not_to_contain_text("create #1 (c1/1)", timeout=T)
+            tip = status.locator(".chosen [data-tip]")
+            expect(tip).to_have_attribute("data-tip", re.compile(r"'create #1 \(c1/1\)'"),
+                                          timeout=T)
+            assert not _view_errors(errors, "lab"), errors
+        finally:
+            browser.close()

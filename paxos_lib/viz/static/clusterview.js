@@ -662,9 +662,16 @@ function render({ model, el }) {
     const badges = v.verdicts.map((x) => x.holds
       ? `<span class="prop ok" data-tip="${esc(x.text)}">✓ ${esc(x.name)}</span>`
       : `<span class="prop violated">✗ ${esc(x.name)} VIOLATED: ${esc(x.text)}</span>`).join(" ");
-    const chosen = v.chosen.length === 0 ? "nothing yet" : v.chosen.map((c) =>
-      `'${esc(c.value)}' at ${esc(c.ballot)}` +
-      (c.acceptors.length ? ` by ${esc(c.acceptors.join(", "))}` : "")).join("; ");
+    // a long log chooses a value per slot: show the last few, the whole list on hover, so the
+    // status stays one or two lines and the pictures stay on the screen
+    const said = (c) => `'${c.value}' at ${c.ballot}` +
+      (c.acceptors.length ? ` by ${c.acceptors.join(", ")}` : "");
+    const SHOWN = 3;
+    const chosen = v.chosen.length === 0 ? "nothing yet"
+      : v.chosen.length <= SHOWN ? esc(v.chosen.map(said).join("; "))
+      : `<span data-tip="${esc(v.chosen.map(said).join("; "))}">${v.chosen.length} values ` +
+        `(hover for all); the last ${SHOWN}: ${esc(v.chosen.slice(-SHOWN).map(said).join("; "))}` +
+        `</span>`;
     const learned = Object.entries(v.learned).map(([n, x]) =>
       `${esc(n)}: ${x === null ? "—" : "✓ '" + esc(x) + "'"}`).join(", ") || "—";
     status.innerHTML = `<div>${head} ${badges}</div>` +
