@@ -45,10 +45,10 @@ bisimulation, so verdicts and shortest counterexample lengths are unchanged; ``c
 this by default.
 
 Least interleaved.  Breadth-first order picks *a* shortest counterexample, often one that
-jumps between the proposers at every step.  ``least_interleaved=True`` (``check``'s
-default; off by default in the API so that the lessons' stored outputs stay as they are) then
-picks, among all shortest counterexamples, one with the fewest *switches*: over the steps
-that serve a proposer (``served``: its proposal, timeout, crash, recovery, or a message it
+jumps between the proposers at every step.  ``least_interleaved=True`` (the default, in
+``explore`` as in ``check``, so the lessons show readable runs) then picks, among all
+shortest counterexamples, one with the fewest *switches*: over the steps that serve a
+proposer (``served``: its proposal, timeout, crash, recovery, or a message it
 sends or receives), the number of neighbours serving different proposers.  Passes with at
 most 0, 1, 2, ... switches walk (state, last proposer) pairs to the counterexample's length
 along shortest paths only, so the answer is still shortest; a pass that runs out of time or
@@ -149,7 +149,7 @@ def explore(
     max_copies: int = 2,
     symmetry: bool | str = False,
     reduce: bool = False,
-    least_interleaved: bool = False,
+    least_interleaved: bool = True,
     memory_limit: float | None = None,
     start: World | Trace | Simulation | None = None,
     progress: bool | str = False,
@@ -167,8 +167,10 @@ def explore(
     (``symmetry="auto"``: use it when something is).
     ``reduce=True`` searches canonical worlds (``paxos_lib.reduce``: messages and state that
     can no longer influence the future dropped; same verdicts, counterexamples as short,
-    fewer states).  ``least_interleaved=True`` picks, among the shortest counterexamples,
-    one with the fewest switches between proposers (``switches``; ``check`` does by default).
+    fewer states).  ``least_interleaved=True`` (the default) picks, among the shortest
+    counterexamples, one with the fewest switches between proposers (``switches``, counted
+    over the whole run, ``start``'s steps included); ``least_interleaved=False`` keeps the
+    first one breadth-first order finds, and skips the extra passes this costs.
     ``time_limit`` (seconds) and ``memory_limit`` (megabytes of resident memory) default to
     ``paxos_lib.search``'s ``DEFAULT_TIME_LIMIT`` and ``DEFAULT_MEMORY_LIMIT``; the search
     then ends "time limit" or "memory limit".  ``progress``: True for a bar, ``"lines"`` for
@@ -252,7 +254,7 @@ def explore(
     if end == END_VIOLATION and least_interleaved and not custom:
         clock = time.perf_counter()
         interleaving_note = search.least_interleaved(
-            max(seconds - search.seconds, 1.0), megabytes
+            max(seconds - search.seconds, 1.0), megabytes, prefix
         )
         search.seconds += time.perf_counter() - clock
 
@@ -655,7 +657,9 @@ class _Search:
 
     # -- the least interleaved of the shortest counterexamples -------------------------------
 
-    def least_interleaved(self, time_limit: float, memory_limit: float) -> str:
+    def least_interleaved(
+        self, time_limit: float, memory_limit: float, prefix: tuple[Action, ...] = ()
+    ) -> str:
         """Replace the counterexample by a shortest one with the fewest proposer switches.
 
         Passes for k = 0, 1, 2, ... switches: each is a breadth-first walk over (state,
@@ -663,7 +667,9 @@ class _Search:
         step i only if the main search first reached it at level i + 1 (so every path is a
         shortest path) and only along paths with at most k switches, keeping for each pair
         the fewest switches so far.  The first pass that reaches a violating state at the
-        last step gives the answer; passes with few switches visit few states.  Returns a
+        last step gives the answer; passes with few switches visit few states.  A run that
+        starts from ``prefix`` (``explore(start=...)``) is counted whole: its first step
+        switches if it serves another proposer than the prefix's last.  Returns a
         note for the detail line, or "" when the breadth-first counterexample already had
         the fewest (or the passes ran out of time or memory: it is kept, still shortest).
         """
@@ -671,17 +677,19 @@ class _Search:
         first_path = self.path(self.violating)
         length = len(first_path)
         proposers = frozenset(self.first_world.config.cluster.proposer_ids)
-        before = switches(first_path, proposers)
+        lead = next((p for a in reversed(prefix) if (p := served(a, proposers))), None)
+        before = switches(prefix + first_path, proposers) - switches(prefix, proposers)
         if before == 0 or length == 0:
             return ""
         deadline = time.perf_counter() + time_limit
         gauge = MemoryGauge()
         for k in range(before):
-            found = self._fewest_switches(k, length, proposers, deadline, gauge, memory_limit)
+            found = self._fewest_switches(k, length, proposers, deadline, gauge, memory_limit,
+                                          lead)
             if found is None:
                 return ""  # out of time or memory: keep the breadth-first one
             if found:
-                count = switches(found, proposers)
+                count = switches(prefix + found, proposers) - switches(prefix, proposers)
                 self.violating_path = found
                 return (
                     f" (the least interleaved of the shortest counterexamples: {count} "
@@ -698,15 +706,16 @@ class _Search:
         deadline: float,
         gauge: MemoryGauge,
         memory_limit: float,
+        lead: str | None = None,
     ) -> tuple[Action, ...] | None:
         """A shortest violating path with at most ``k`` switches, () if none, None if the
-        time or memory ran out."""
+        time or memory ran out; ``lead`` is the proposer served last before the path."""
         reduce = None if self.reduction is None else self.reduction.canonical
         level_of, raw_class = self.level, self.raw_class
         Node = tuple[Key, str | None]
         Entry = tuple[int, World, int, Key, tuple[Node, Action] | None]
         start: Entry = (0, self.first_world, 0, self.first_raw, None)
-        level: dict[Node, Entry] = {(self.first, None): start}
+        level: dict[Node, Entry] = {(self.first, lead): start}
         history: list[dict[Node, Entry]] = [level]
         for step in range(2, length + 2):  # the level (TLC's depth) of the states reached
             nxt: dict[Node, Entry] = {}

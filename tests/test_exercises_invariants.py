@@ -74,7 +74,7 @@ def test_current_votes_miss_violations_and_flag_correct_worlds() -> None:
     assert not feedback.passed
     missed = [p for p in feedback.problems if p.startswith("it missed a violation")]
     flagged = [p for p in feedback.problems if p.startswith("it flagged a correct world")]
-    assert len(missed) == 4 and len(flagged) == 2
+    assert len(missed) == 5 and len(flagged) == 2
     assert missed[0] == (
         "it missed a violation: in the explorer's shortest counterexample for snippet "
         "(2 proposers, 1 acceptor, 9 steps), after step 9 (deliver accept 2.p 'cancelled' "

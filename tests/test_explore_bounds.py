@@ -161,8 +161,63 @@ def test_the_least_interleaved_search_also_runs_reduced_and_with_symmetry() -> N
     assert switches(plain.counterexample.steps, three.proposer_ids) == 7
 
 
-def test_the_api_default_keeps_the_breadth_first_counterexample() -> None:
+def test_the_api_default_is_the_least_interleaved_and_breadth_first_stays_available() -> None:
     default = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", **SNIPPET)
+    chosen = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", least_interleaved=True, **SNIPPET)
     plain = px.explore(ONE_ACCEPTOR, EACH, variant="snippet", least_interleaved=False, **SNIPPET)
     assert default.counterexample is not None and plain.counterexample is not None
-    assert default.counterexample.steps == plain.counterexample.steps
+    assert chosen.counterexample is not None
+    assert default.counterexample.steps == chosen.counterexample.steps
+    assert default.counterexample.steps != plain.counterexample.steps
+    assert len(default.counterexample) == len(plain.counterexample)
+    assert "least interleaved" in default.detail and "least interleaved" not in plain.detail
+
+
+def lesson_03_start(variant: str) -> px.Simulation:
+    """Lesson 03's starting point: p1 has promises from a1 and a2 (seed 0, sent-set)."""
+    start = px.Simulation(px.Cluster(proposers=2, acceptors=3), seed=0, variant=variant,
+                          network="sent-set")
+    start.propose("p1", "confirmed")
+    for acceptor in ("a1", "a2"):
+        start.deliver("prepare", src="p1", dst=acceptor)
+        start.deliver("promise", src=acceptor, dst="p1")
+    return start
+
+
+@pytest.mark.parametrize(
+    ("variant", "length", "first", "least"),
+    [("forgetful-proposer", 14, 5, 1), ("duplicate-ballots", 14, 3, 2)],
+)
+def test_lesson_03_shows_the_least_interleaved_shortest_counterexample(
+    variant: str, length: int, first: int, least: int
+) -> None:
+    start = lesson_03_start(variant)
+    cluster = start.cluster
+    clients = {"p1": "confirmed", "p2": "cancelled"}
+    bounds = {"max_ballot": 1, "properties": ["agreement"], "start": start, "max_depth": 10}
+    shown = px.explore(cluster, clients, **bounds).counterexample  # the lesson's call
+    plain = px.explore(cluster, clients, least_interleaved=False, **bounds).counterexample
+    assert shown is not None and plain is not None
+    assert len(shown) == len(plain) == length
+    assert switches(shown.steps, cluster.proposer_ids) == least
+    assert switches(plain.steps, cluster.proposer_ids) == first
+    assert len(px.replay(cluster, shown).chosen()) == 2
+    # the run starts with the starting point, whose steps count towards its switches
+    assert shown.steps[: len(start.trace)] == tuple(start.trace.steps)
+
+
+@pytest.mark.parametrize(
+    ("variant", "first", "least"),
+    [("forgetful-proposer", 3, 1), ("accept-below-promise", 4, 2), ("duplicate-ballots", 5, 1),
+     ("cross-ballot-learner", 8, 1), ("minority-quorum", 7, 1), ("lowest-vote", 2, 1)],
+)
+def test_the_zoo_catches_each_two_proposer_bug_with_its_least_interleaved_counterexample(
+    variant: str, first: int, least: int
+) -> None:
+    search = px.zoo.SEARCHES[variant]
+    shown = px.zoo.catch(variant).counterexample  # lesson 06's call
+    plain = px.zoo.catch(variant, least_interleaved=False).counterexample
+    assert shown is not None and plain is not None
+    assert len(shown) == len(plain) == search.steps
+    assert switches(plain.steps, search.cluster.proposer_ids) == first
+    assert switches(shown.steps, search.cluster.proposer_ids) == least

@@ -276,9 +276,11 @@ ax = px.viz.sequence_chart(found["snippet"])
 #
 # ### `forgetful-proposer`: the vote is reported, and ignored
 #
-# From the starting point above, with correct acceptors: at step 11 `a2`'s promise says
-# `(had 1.p1 'confirmed')`. But this proposer proposes its own value whatever the promises
-# say, so step 4 of the argument is gone, and so is agreement.
+# From the starting point above, with correct acceptors: `p1` gets `a1` and `a2` to vote
+# `confirmed` (steps 6 and 7), so it is chosen. Then `p2` prepares `1.p2`, and at steps 11
+# and 12 the promises of `a1` and `a2` both say `(had 1.p1 'confirmed')`. But this proposer
+# proposes its own value whatever the promises say, so step 4 of the argument is gone, and
+# so is agreement.
 
 # %% tags=["nbval-ignore-output"]
 px.viz.ClusterView(found["forgetful-proposer"])
@@ -293,7 +295,8 @@ ax = px.viz.sequence_chart(found["forgetful-proposer"])
 # again to `p2`: it is the ballot they already promised, and answering a repeated prepare
 # again is what makes a duplicated message harmless. Now both proposers hold a quorum of
 # promises for the same ballot; neither acceptor had voted yet, so each proposer proposes
-# its own value. The acceptors accept both, since neither is below `1.p`. Step 3 of the argument,
+# its own value. The acceptors accept both, `p2`'s `cancelled` first and then `p1`'s
+# `confirmed`, since neither is below `1.p`. Step 3 of the argument,
 # "one ballot, one value", is gone.
 
 # %% tags=["nbval-ignore-output"]

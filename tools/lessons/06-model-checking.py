@@ -157,7 +157,9 @@ for variant in ("snippet", "amnesiac-acceptor", "accept-below-promise", "duplica
 # Every bug is found, deterministically and in seconds, where random runs found two
 # of them a handful of times in a thousand. Each counterexample is as short as a
 # counterexample can be in that model, and it stops at the first invariant broken, whose name
-# points at the broken rule:
+# points at the broken rule. Among the shortest, the explorer shows the one that switches
+# least between proposers (the note at the end of a line gives the count, and the count in
+# the first one breadth-first order found; `least_interleaved=False` keeps that one):
 #
 # - `snippet` breaks **promises-report-votes**: after voting at ballot 1, the acceptor's
 #   promise for ballot 2 is a bare yes. The rule "a promise carries the last vote" is the one
