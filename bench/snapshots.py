@@ -1,24 +1,27 @@
 """Memory under a long soak: log entries and dedup entries held, with and without compaction.
 
-One long seeded workload (``OrdersSimulation.run_workload``: ``--orders`` clients, about five
-commands each, under drop, duplicate, crash and partition faults), run twice on the same seed:
+One long seeded workload (``OrdersSimulation.run_workload``: ``--orders`` orders of about five
+commands each, shared by ``--clients`` clients that each work through their orders one request
+at a time, under drop, duplicate, crash and partition faults), run twice on the same seed:
 without snapshots and with ``snapshot_every=K``.  Every ``--every`` steps it samples, over all
 replicas, the log entries held (slots kept in memory; compacted slots are not) and the dedup
-entries held (requests in the exactly-once tables), against the commands submitted so far.
+entries held (client entries in the exactly-once tables), against the commands submitted so
+far.
 Prints the samples, the peak of each figure, the snapshots taken and the largest snapshot's
 size, and whether every property held.  Exit status 1 if a property failed or a command was
 not applied everywhere.  This prints figures; it asserts nothing about time.
 
-    python bench/snapshots.py                     # 500 orders (about 2,300 commands)
+    python bench/snapshots.py                     # 500 orders (about 2,300 commands), 10 clients
     python bench/snapshots.py --quick --json
+    python bench/snapshots.py --clients 0         # one client per order
 
-NOTE: the dedup table is part of the replicated order book and keeps one entry per request
-ever executed (``orders.py``); a snapshot keeps it whole, so it grows with the requests,
-with or without compaction.  Bounding it needs client sessions with acknowledgements, which
-this project does not model yet.
-NOTE: clients submit at a low ``--rate`` (0.05) so that hundreds of them are not all in flight
-at once: at lesson 07's 0.5, 100 orders already stall the log (slot 0 is never learned by a
-follower; the same happens without snapshots, on the main branch's code too).
+The dedup table is part of the replicated order book and keeps one entry per client, its last
+request (``orders.py``), so it is bounded by the clients, not the commands; a snapshot keeps
+it whole.  With ``--clients 0`` every order has its own client and the table grows with the
+orders (one entry per order).
+NOTE: clients submit at a low ``--rate`` (0.05) so that with one client per order hundreds of
+them are not all in flight at once: at lesson 07's 0.5, 100 such clients stall the log (slot 0
+is never learned by a follower, with or without snapshots).
 """
 
 from __future__ import annotations
@@ -70,11 +73,11 @@ class SampledSimulation(OrdersSimulation):
 
 
 def run(orders: int, replicas: int, snapshot_every: int, seed: int, every: int,
-        rate: float) -> dict[str, object]:
+        rate: float, clients: int | None) -> dict[str, object]:
     sim = SampledSimulation(ReplicaCluster(replicas, snapshot_every=snapshot_every), seed=seed,
                             every=every)
     clock = time.perf_counter()
-    result = sim.run_workload(orders, FAULTS, rate=rate)
+    result = sim.run_workload(orders, FAULTS, rate=rate, clients=clients)
     seconds = time.perf_counter() - clock
     final = sim.sample()
     samples = [*sim.samples, final]
@@ -99,7 +102,9 @@ def run(orders: int, replicas: int, snapshot_every: int, seed: int, every: int,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=500, help="clients, one order each")
+    parser.add_argument("--orders", type=int, default=500, help="orders (about 4.5 commands each)")
+    parser.add_argument("--clients", type=int, default=10,
+                        help="clients sharing the orders (0: one client per order)")
     parser.add_argument("--replicas", type=int, default=3)
     parser.add_argument("--snapshot-every", type=int, default=50, metavar="K")
     parser.add_argument("--seed", type=int, default=0)
@@ -113,12 +118,16 @@ def main(argv: list[str] | None = None) -> int:
         args.orders, args.snapshot_every, args.every = 40, 10, 500
     if args.orders < 1 or args.replicas < 3 or args.snapshot_every < 1 or args.every < 1:
         parser.error("--orders, --snapshot-every and --every must be >= 1, --replicas >= 3")
+    if args.clients < 0:
+        parser.error(f"--clients must be 0 (one per order) or more, got {args.clients}")
+    clients = args.clients or None
     if not 0 < args.rate <= 1:
         parser.error(f"--rate must be a probability above 0, got {args.rate}")
-    runs = [run(args.orders, args.replicas, k, args.seed, args.every, args.rate)
+    runs = [run(args.orders, args.replicas, k, args.seed, args.every, args.rate, clients)
             for k in (0, args.snapshot_every)]
     out = {
         "orders": args.orders,
+        "clients": args.clients or args.orders,
         "replicas": args.replicas,
         "seed": args.seed,
         "rate": args.rate,
@@ -131,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(out, indent=2))
         return 0 if ok else 1
-    print(f"Long soak: {args.orders} orders on {args.replicas} replicas, seed {args.seed}, "
+    print(f"Long soak: {args.orders} orders by {out['clients']} clients on {args.replicas} "
+          f"replicas, seed {args.seed}, "
           f"faults {out['faults']}")
     for r in runs:
         k = r["snapshot_every"]

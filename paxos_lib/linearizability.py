@@ -497,8 +497,8 @@ class _Order:
     def __init__(self, order_id: int, ops: Sequence[Operation], initial: OrderBook) -> None:
         self.order_id = order_id
         self.ops = tuple(sorted(ops, key=_time_key))
-        keys = {_parse(op.command)[3] for op in self.ops}
-        self.requests = tuple(pair for pair in initial.requests if pair[0] in keys)
+        clients = {key[0] for key in (_parse(op.command)[3] for op in self.ops) if key}
+        self.requests = tuple(pair for pair in initial.requests if pair[0][0] in clients)
         self.start = initial.status(order_id)
         self.completed = tuple(op for op in self.ops if op.responded is not None)
         self._steps: dict[tuple[OrderStatus | None, Command], tuple[OrderStatus | None, Outcome]]
@@ -519,7 +519,7 @@ class _Order:
         """Search entries: kept completed ops as recorded; the rest free (writes only, earliest
         first per kind, one per kind when each kind changes an order at most once)."""
         kept = set(keep)
-        held = {pair[0] for pair in self.requests}
+        held = OrderBook(requests=self.requests)
         entries: list[_Entry] = []
         free_seen: dict[str, int] = {}
         for op in ops:
@@ -527,7 +527,7 @@ class _Order:
             if op in kept and op.responded is not None:
                 entries.append(_Entry(op, kind, command, result, op.invoked, op.responded, False))
                 continue
-            if command is None or command.key in held:
+            if command is None or held.has_run(*command.key):
                 continue  # a free read, or a request the initial book already executed
             if _EACH_KIND_ONCE and free_seen.get(kind, 0) >= 1:
                 continue

@@ -19,7 +19,8 @@ slot; this module decides *what that command does*.
    log gap; it changes nothing.
 3. ``apply(book, command)`` returns the next ``OrderBook`` and an ``Outcome``: *applied*,
    *rejected* (with a reason), *duplicate* (the request was already executed; the first
-   outcome is returned again and the book does not change) or *noop*.
+   outcome is returned again and the book does not change), *stale* (an older request of a
+   client that has moved on; nothing changes) or *noop*.
 4. ``apply`` is pure and deterministic, and it never raises on a move the table forbids: it
    records a rejection instead.  Every replica applies the same log in the same order, so every
    replica must reach the same book and the same outcomes; an exception on one replica, or a
@@ -27,10 +28,19 @@ slot; this module decides *what that command does*.
 5. Calling the domain API directly with a forbidden move (``transition``, ``OrderStatus.to``)
    raises ``InvalidTransitionError``; a bad constructor argument raises ``ConfigError``.
    Both messages name the bad value and what is allowed.
+6. Exactly once, with one entry per client.  A client has one request outstanding at a time and
+   numbers its requests 1, 2, 3, ...; it sends request ``n + 1`` only once request ``n`` was
+   answered.  So the book keeps, for each client, only its *last* executed request and that
+   request's outcome (the client's session): a command with a higher request id is new and
+   runs; the same id is a retry whose reply was lost (the saved outcome is returned again,
+   *duplicate*); a lower id is a *stale* copy of a request the client has already moved on
+   from (nothing runs, nobody is waiting for an answer).  The table therefore grows with the
+   number of clients, never with the number of commands, and a snapshot of the book carries
+   it whole (lesson 07's exercise asks for exactly this rule).
 
-NOTE: the exactly-once table keeps every ``(client_id, request_id)`` ever executed.  Real
-systems keep one session per client and forget old requests; for the small logs of the
-lessons the full table is simpler and keeps the book a plain, hashable value.
+NOTE: sessions never expire here: the course's clients never leave.  A real service also ends
+idle sessions, deterministically (through the log), and tells a client whose session ended
+to open a new one.
 """
 
 from __future__ import annotations
@@ -128,7 +138,7 @@ TARGET_STATUS: Mapping[str, OrderStatus] = MappingProxyType(
 )
 """Command kind -> the status the command moves its order to."""
 
-OUTCOME_KINDS: tuple[str, ...] = ("applied", "rejected", "duplicate", "noop")
+OUTCOME_KINDS: tuple[str, ...] = ("applied", "rejected", "duplicate", "stale", "noop")
 
 _STATUS_RANK = {status: rank for rank, status in enumerate(OrderStatus)}
 
@@ -344,6 +354,8 @@ class Outcome:
     - ``applied``: the order is now ``status``.
     - ``rejected``: nothing changed; ``reason`` names the order, its status and allowed moves.
     - ``duplicate``: the request was executed before; ``original`` is that first outcome.
+    - ``stale``: a later request of the same client was executed already, so this one is an
+      old copy; nothing changed and nobody waits for its answer.
     - ``noop``: the no-op; nothing changed.
     """
 
@@ -402,6 +414,9 @@ class Outcome:
             return f"{self.command}: rejected, {self.reason}"
         if self.kind == "duplicate":
             return f"{self.command}: duplicate, first outcome was [{self.original}]"
+        if self.kind == "stale":
+            return (f"{self.command}: stale, {self.command.client_id} has moved on to a later "
+                    "request; ignored")
         return "noop: nothing changes"
 
 
@@ -411,12 +426,13 @@ _RequestPair = tuple[tuple[str, int], Outcome]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderBook:
-    """The replicated state: every order's status and every request already executed.
+    """The replicated state: every order's status and each client's last executed request.
 
     ``orders`` is a tuple of ``(order_id, status)`` sorted by id; ``requests`` is a tuple of
-    ``((client_id, request_id), outcome)`` sorted by key, holding the first outcome (applied or
-    rejected) of each request.  Tuples keep the book hashable, so the explorer can deduplicate
-    states, and sorted tuples make two equal books compare equal.
+    ``((client_id, request_id), outcome)`` sorted by key, at most one per client: its last
+    executed request and that request's outcome (applied or rejected), the client's session.
+    Tuples keep the book hashable, so the explorer can deduplicate states, and sorted tuples
+    make two equal books compare equal.
     """
 
     orders: tuple[_OrderPair, ...] = ()
@@ -451,6 +467,12 @@ class OrderBook:
         keys = [key for key, _ in self.requests]
         if keys != sorted(set(keys)):
             raise ConfigError(f"request keys must be unique and sorted, got {keys!r}")
+        clients = [client for client, _ in keys]
+        if len(set(clients)) != len(clients):
+            raise ConfigError(
+                "the book keeps one request per client (its last), got "
+                f"{', '.join(f'{c}/{r}' for c, r in keys)}"
+            )
 
     @classmethod
     def empty(cls) -> OrderBook:
@@ -464,13 +486,30 @@ class OrderBook:
             return self.orders[i][1]
         return None
 
+    def _session(self, client_id: str) -> int:
+        """Index of ``client_id``'s entry in ``requests``, or -1 when it has none."""
+        i = bisect_left(self.requests, client_id, key=lambda pair: pair[0][0])
+        if i < len(self.requests) and self.requests[i][0][0] == client_id:
+            return i
+        return -1
+
+    def last_request(self, client_id: str) -> int | None:
+        """The id of ``client_id``'s last executed request, or None when it has sent none."""
+        i = self._session(client_id)
+        return None if i < 0 else self.requests[i][0][1]
+
     def outcome_of(self, client_id: str, request_id: int) -> Outcome | None:
-        """The recorded first outcome of request ``(client_id, request_id)``, or None."""
-        key = (client_id, request_id)
-        i = bisect_left(self.requests, key, key=lambda pair: pair[0])
-        if i < len(self.requests) and self.requests[i][0] == key:
+        """The recorded outcome of request ``(client_id, request_id)`` when it is the client's
+        last executed request, else None (older outcomes are forgotten)."""
+        i = self._session(client_id)
+        if i >= 0 and self.requests[i][0][1] == request_id:
             return self.requests[i][1]
         return None
+
+    def has_run(self, client_id: str, request_id: int) -> bool:
+        """True when this request, or a later one of the same client, was executed."""
+        last = self.last_request(client_id)
+        return last is not None and request_id <= last
 
     def as_dict(self) -> dict[int, str]:
         """``{order_id: status name}``, in id order."""
@@ -478,25 +517,29 @@ class OrderBook:
 
     def __str__(self) -> str:
         orders = ", ".join(f"#{oid} {status}" for oid, status in self.orders) or "no orders"
-        return f"{orders}; {len(self.requests)} requests done"
+        n = len(self.requests)
+        return f"{orders}; {n} client{'' if n == 1 else 's'} served"
 
     def _record(
         self, key: tuple[str, int], outcome: Outcome, order: _OrderPair | None
     ) -> OrderBook:
-        """This book with ``outcome`` recorded under ``key`` and ``order`` set, if given."""
+        """This book with ``outcome`` recorded as ``key``'s client's last request (replacing
+        its previous one) and ``order`` set, if given."""
         orders = self.orders
         if order is not None:
             kept = [pair for pair in self.orders if pair[0] != order[0]]
             orders = tuple(sorted([*kept, order], key=lambda pair: pair[0]))
-        requests = tuple(sorted([*self.requests, (key, outcome)], key=lambda pair: pair[0]))
+        others = [pair for pair in self.requests if pair[0][0] != key[0]]
+        requests = tuple(sorted([*others, (key, outcome)], key=lambda pair: pair[0]))
         return OrderBook(orders=orders, requests=requests)
 
 
 def apply(state: OrderBook, command: Command) -> tuple[OrderBook, Outcome]:
     """Apply one command: return the next book and what happened.  Pure and deterministic.
 
-    The no-op changes nothing.  A request already executed returns its first outcome again
-    and changes nothing.  A move the table forbids, ``create`` on an existing order, or any
+    The no-op changes nothing.  The client's last executed request, sent again, returns its
+    first outcome again (*duplicate*); an older request of that client is *stale*; neither
+    changes anything.  A move the table forbids, ``create`` on an existing order, or any
     other command on an unknown order is recorded as rejected, never raised, so every replica
     rejects it identically and the log keeps going.
     """
@@ -508,9 +551,12 @@ def apply(state: OrderBook, command: Command) -> tuple[OrderBook, Outcome]:
         return state, Outcome(kind="noop", command=command)
     assert command.order_id is not None and command.client_id is not None
     assert command.request_id is not None
-    first = state.outcome_of(command.client_id, command.request_id)
-    if first is not None:
-        return state, Outcome(kind="duplicate", command=command, original=first)
+    last = state.last_request(command.client_id)
+    if last is not None and command.request_id <= last:
+        first = state.outcome_of(command.client_id, command.request_id)
+        if first is not None:
+            return state, Outcome(kind="duplicate", command=command, original=first)
+        return state, Outcome(kind="stale", command=command)
 
     current = state.status(command.order_id)
     target = TARGET_STATUS[command.kind]

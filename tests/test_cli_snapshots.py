@@ -35,10 +35,11 @@ def test_json_has_the_snapshot_figures_and_compaction_bounds_the_log(
             "snapshots", "snapshot_bytes", "log_entries_held", "dedup_entries_held", "slots")}
         assert out["cluster"] == ({"replicas": 3} if k == "0" else
                                   {"replicas": 3, "snapshot_every": 4})
+    # the dedup table: one entry per client (8, one per order) on each of 3 replicas
     assert figures["0"] == {"snapshots": 0, "snapshot_bytes": 0, "log_entries_held": 102,
-                            "dedup_entries_held": 102, "slots": 34}
-    assert figures["4"] == {"snapshots": 11, "snapshot_bytes": 1498, "log_entries_held": 6,
-                            "dedup_entries_held": 102, "slots": 34}
+                            "dedup_entries_held": 24, "slots": 34}
+    assert figures["4"] == {"snapshots": 11, "snapshot_bytes": 535, "log_entries_held": 6,
+                            "dedup_entries_held": 24, "slots": 34}
     # without compaction every replica holds every slot; with it, fewer than K per replica
     assert figures["4"]["log_entries_held"] < 3 * 4
 
@@ -74,3 +75,19 @@ def test_snapshots_and_reconfiguration_do_not_combine() -> None:
     done = run_cli("--orders", "2", "--reconfigure", "add:r6@3", "--snapshot-every", "2")
     assert done.returncode == 2
     assert "--snapshot-every cannot be combined with --reconfigure" in done.stderr
+
+
+def test_clients_share_the_orders_and_the_dedup_table_stays_one_entry_per_client(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    held = {}
+    for orders in (6, 30):
+        code = main(["orders", "--replicas", "3", "--orders", str(orders), "--clients", "3",
+                     "--seed", "1", "--drop", "0.1", "--snapshot-every", "5", "--json"])
+        assert code == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["agree"] and out["all_applied"]
+        held[orders] = (out["commands"], out["dedup_entries_held"])
+    # five times the commands, the same table: 3 clients on 3 replicas
+    assert held[6][1] == held[30][1] == 9
+    assert held[30][0] > 4 * held[6][0]

@@ -40,7 +40,7 @@ from paxos_lib.multipaxos import (
     run_orders,
 )
 from paxos_lib.multipaxos.messages import message_from_dict
-from paxos_lib.orders import cancel, confirm, create, pay, ship
+from paxos_lib.orders import Command, cancel, confirm, create, pay, replay, ship
 from paxos_lib.simulation import Faults
 
 A = str(create(1, "c1", 1))
@@ -181,9 +181,12 @@ def test_duplicate_client_request_is_decided_in_two_slots_but_applied_once() -> 
         assert applied(sim.world, r.node).count(A) == 2
         assert order_states(sim.world, r.node) == {1: "PENDING", 2: "PENDING", 3: "PENDING",
                                                    4: "PENDING"}
-        first = r.book.outcome_of("c1", 1)
-        assert first is not None and first.kind == "applied"
-        assert len(r.book.requests) == 5  # D, X, A, Y, C: A counted once
+        _, outcomes = replay([Command.parse(v) for v in r.log])
+        assert [o.kind for o in outcomes] == ["applied"] * 4 + ["duplicate", "rejected"]
+        assert outcomes[4].answer == outcomes[2]  # the retry gets A's first answer
+        # one entry per client (c1 .. c4); c1's is its last request, C (pay before confirm)
+        assert [key for key, _ in r.book.requests] == [("c1", 3), ("c2", 1), ("c3", 1),
+                                                        ("c4", 1)]
     all_hold(sim)
 
 
@@ -284,6 +287,24 @@ def test_plan_orders_lifecycle() -> None:
     for k, plan in enumerate(plans, 1):
         assert {c.order_id for c in plan} == {k}
         assert [c.request_id for c in plan] == list(range(1, len(plan) + 1))
+
+
+def test_plan_orders_shared_by_a_few_clients() -> None:
+    import random
+
+    alone = plan_orders(10, random.Random(4))
+    shared = plan_orders(10, random.Random(4), clients=3)
+    assert [p[0].client_id for p in shared] == ["c1", "c2", "c3"]
+    # c1 takes orders 1, 4, 7, 10 in turn, each drawn as it is with one client per order
+    assert [c.order_id for c in shared[0]] == sorted(
+        [k for k in (1, 4, 7, 10) for _ in alone[k - 1]])
+    assert [c.kind for c in shared[0]] == [c.kind for k in (1, 4, 7, 10) for c in alone[k - 1]]
+    for plan in shared:
+        assert [c.request_id for c in plan] == list(range(1, len(plan) + 1))
+    assert sum(map(len, shared)) == sum(map(len, alone))
+    assert len(plan_orders(2, random.Random(0), clients=5)) == 2  # never an idle client
+    with pytest.raises(ConfigError, match="clients must be an int from 1"):
+        plan_orders(2, random.Random(0), clients=0)
 
 
 # -- replica handlers (whole-state walks) -----------------------------------------------------
@@ -493,8 +514,10 @@ def test_orders_commands_are_used_as_text() -> None:
     sim.submit("r1", cancel(7, "c7", 3))
     sim.settle()
     assert sim.order_states("r2") == {7: "CANCELLED"}  # ship was refused, cancel allowed
-    outcome = sim.replicas()[1].book.outcome_of("c7", 2)
-    assert outcome is not None and outcome.kind == "rejected"
+    book = sim.replicas()[1].book
+    assert book.has_run("c7", 2) and book.last_request("c7") == 3
+    outcome = book.outcome_of("c7", 3)
+    assert outcome is not None and outcome.kind == "applied"
 
 
 def test_cluster_offers_its_properties_to_generic_tools() -> None:

@@ -176,7 +176,10 @@ def test_rejection_reasons_are_exact() -> None:
         assert outcome.reason == reason
         assert str(outcome) == f"{command}: rejected, {reason}"
         assert after.orders == state.orders
-        assert after.requests == tuple(sorted((*state.requests, (command.key, outcome))))
+        # the rejection becomes its client's last request, replacing the previous one
+        kept = [pair for pair in state.requests if pair[0][0] != command.client_id]
+        assert after.requests == tuple(sorted((*kept, (command.key, outcome))))
+        assert after.outcome_of(*command.key) == outcome
 
 
 def test_rejection_reason_of_a_final_order() -> None:
@@ -199,14 +202,16 @@ def test_walk_a_full_order_life() -> None:
         (deliver(42, "courier", 1), S.DELIVERED),
     ]
     state = OrderBook.empty()
-    requests: list[tuple[tuple[str, int], Outcome]] = []
+    sessions: dict[str, tuple[tuple[str, int], Outcome]] = {}
     for command, status in steps:
         state, outcome = apply(state, command)
         assert outcome == applied(command, status)
         assert outcome.ok
         assert str(outcome) == f"{command}: applied, now {status.name}"
-        requests.append(((command.client_id, command.request_id), outcome))
-        assert state == OrderBook(orders=((42, status),), requests=tuple(sorted(requests)))
+        sessions[command.client_id] = ((command.client_id, command.request_id), outcome)
+        assert state == OrderBook(orders=((42, status),),
+                                  requests=tuple(sorted(sessions.values())))
+    assert [key for key, _ in state.requests] == [("c1", 3), ("courier", 1), ("warehouse", 1)]
     assert state.as_dict() == {42: "DELIVERED"}
     assert state.status(42).is_final
 
@@ -220,7 +225,7 @@ def test_two_orders_are_independent_and_kept_sorted() -> None:
     assert state.as_dict() == {2: "CANCELLED", 9: "CONFIRMED"}
     assert list(state.as_dict()) == [2, 9]
     assert state.status(5) is None
-    assert str(state) == "#2 CANCELLED, #9 CONFIRMED; 4 requests done"
+    assert str(state) == "#2 CANCELLED, #9 CONFIRMED; 2 clients served"
 
 
 def test_empty_book() -> None:
@@ -229,7 +234,8 @@ def test_empty_book() -> None:
     assert empty.as_dict() == {}
     assert empty.status(0) is None
     assert empty.outcome_of("c1", 0) is None
-    assert str(empty) == "no orders; 0 requests done"
+    assert str(empty) == "no orders; 0 clients served"
+    assert empty.last_request("c1") is None and not empty.has_run("c1", 1)
 
 
 # --- cancel rules ----------------------------------------------------------------------------
@@ -286,14 +292,46 @@ def test_duplicate_returns_the_first_outcome_and_changes_nothing() -> None:
 
 
 def test_duplicate_of_a_rejection_is_rejected_again_even_if_now_allowed() -> None:
-    early_pay = pay(1, "c1", 5)
-    state, outcomes = replay([create(1, "c1", 1), early_pay, confirm(1, "c1", 2)])
+    early_pay = pay(1, "c1", 2)
+    state, outcomes = replay([create(1, "c1", 1), early_pay, confirm(1, "c2", 1)])
     assert outcomes[1].kind == "rejected"
+    assert state.status(1) is S.CONFIRMED  # paying is allowed now
     again, outcome = apply(state, early_pay)
     assert again == state
     assert outcome.kind == "duplicate"
     assert outcome.answer == outcomes[1]
     assert not outcome.ok
+
+
+def test_the_table_keeps_one_request_per_client_and_ignores_stale_copies() -> None:
+    life = [create(42, "c1", 1), confirm(42, "c1", 2), pay(42, "c1", 3)]
+    state, _ = replay(life)
+    assert [key for key, _ in state.requests] == [("c1", 3)]
+    assert state.last_request("c1") == 3
+    assert state.has_run("c1", 1) and state.has_run("c1", 3) and not state.has_run("c1", 4)
+    assert state.outcome_of("c1", 2) is None  # forgotten: c1 has moved on
+    again, outcome = apply(state, confirm(42, "c1", 2))  # a late copy of request 2
+    assert again == state
+    assert outcome == Outcome(kind="stale", command=confirm(42, "c1", 2))
+    assert outcome.ok and outcome.answer == outcome
+    assert str(outcome) == (
+        "confirm #42 (c1/2): stale, c1 has moved on to a later request; ignored")
+    # the last request, retried, still gets its first answer
+    _, retry = apply(state, pay(42, "c1", 3))
+    assert retry.kind == "duplicate" and retry.answer.status is S.PAID
+    # a thousand commands from two clients: two entries
+    many = [f(n, c, 6 * n + i) for n in range(1, 150) for c in ("c1", "c2")
+            for i, f in enumerate([create, confirm, pay, ship, deliver], 1)]
+    big, outcomes = replay(many)
+    assert len(many) > 1000 and len(big.requests) == 2
+    assert sum(o.kind == "applied" for o in outcomes) == len(many) / 2  # c2's creates fail
+
+
+def test_one_entry_per_client_is_checked() -> None:
+    one = applied(create(1, "c1", 1), S.PENDING)
+    two = applied(confirm(1, "c1", 2), S.CONFIRMED)
+    with pytest.raises(ConfigError, match=r"one request per client \(its last\), got c1/1, c1/2"):
+        OrderBook(orders=((1, S.CONFIRMED),), requests=((("c1", 1), one), (("c1", 2), two)))
 
 
 def test_duplicate_is_by_client_and_request_id() -> None:
@@ -589,7 +627,7 @@ def test_replay_is_apply_in_a_loop() -> None:
         "noop",
         "rejected",
         "applied",
-        "duplicate",
+        "stale",  # c1 sent request 3 already: this copy of request 2 is old
         "applied",
         "applied",
         "rejected",
@@ -658,11 +696,21 @@ def test_replicas_agree_and_statuses_follow_the_table(commands: list[Command]) -
             assert new is TARGET_STATUS[command.kind]
         else:
             assert changed == set()
-        if outcome.kind in ("duplicate", "noop"):
+        if outcome.kind in ("duplicate", "stale", "noop"):
             assert state == before
         else:
+            # a new request becomes its client's last; the table gains an entry only for a
+            # client it had not seen
             assert state.outcome_of(*command.key) == outcome
-            assert len(state.requests) == len(before.requests) + 1
+            seen = before.last_request(command.client_id)
+            assert seen is None or seen < command.request_id
+            assert len(state.requests) == len(before.requests) + (seen is None)
+        if outcome.kind == "duplicate":
+            assert before.last_request(command.client_id) == command.request_id
+        if outcome.kind == "stale":
+            assert before.last_request(command.client_id) > command.request_id
+        # one entry per client, however many commands ran
+        assert len(state.requests) <= len({c.client_id for c in commands if not c.is_noop})
 
 
 @settings(max_examples=200, deadline=None)

@@ -170,6 +170,21 @@ def drifted() -> list[str]:
     return out
 
 
+def coalesce_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """Merge consecutive outputs of the same stream into one, as Jupyter displays them, so a
+    rebuild on a busy machine (where the kernel flushes a cell's prints in several messages)
+    stores the same outputs as a rebuild on an idle one."""
+    merged: list[nbformat.NotebookNode] = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (last is not None and out.get("output_type") == "stream"
+                and last.get("output_type") == "stream" and last.get("name") == out.get("name")):
+            last["text"] = last["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
 def build(source: Path, timeout: int = 300) -> Path:
     nb = to_notebook(parse_source(source.read_text()))
     target = target_for(source)
@@ -184,7 +199,8 @@ def build(source: Path, timeout: int = 300) -> Path:
     client.execute()
     for cell in nb.cells:
         if cell.cell_type == "code":
-            for out in cell.get("outputs", []):
+            cell.outputs = coalesce_streams(cell.get("outputs", []))
+            for out in cell.outputs:
                 if out.get("output_type") == "error":
                     raise SystemExit(f"{target.name}: a cell raised {out.get('ename')}: "
                                      f"{out.get('evalue')}\n{cell.source}")

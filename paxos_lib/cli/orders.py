@@ -1,13 +1,15 @@
 """``python -m paxos_lib orders``: a replicated order workload under faults, and its verdict.
 
-Runs ``OrdersSimulation.run_workload``: ``--orders`` clients, one per order, submit create,
-confirm, pay, ship, deliver (or cancel) to the ``--replicas`` Multi-Paxos replicas while the
+Runs ``OrdersSimulation.run_workload``: ``--orders`` clients, one per order (or ``--clients K``
+sharing them, one request at a time each), submit create, confirm, pay, ship, deliver (or
+cancel) to the ``--replicas`` Multi-Paxos replicas while the
 seeded scheduler injects the faults given by the flags; then the network heals, every replica
 recovers and catches up.  Prints each replica's order states side by side, the slots used, the
 message count, and whether all replicas agree (every Multi-Paxos safety property);
 ``--json`` prints one JSON object with at least ``agree``, ``slots``, ``messages`` and
 ``order_states`` (per replica), and the snapshot figures (``--snapshot-every K``):
-``snapshots``, ``snapshot_bytes`` and ``log_entries_held``.
+``snapshots``, ``snapshot_bytes``, ``log_entries_held`` and ``dedup_entries_held`` (one per
+client and replica: the exactly-once table keeps each client's last request only).
 
 With ``--reads log|lease|any`` the clients are nodes (``paxos_lib.multipaxos.clients``): each
 hears its replies, retries at another replica, and also reads orders; ``--json`` then adds
@@ -96,6 +98,9 @@ def register(subparsers: Any) -> None:
     run_group.add_argument("--orders", type=_int_in(1, MAX_ORDERS), default=20, metavar="N",
                            help="number of orders, each with its own client "
                                 "(default: %(default)s)")
+    run_group.add_argument("--clients", type=_int_in(1, MAX_ORDERS), default=None, metavar="K",
+                           help="K clients share the orders, each working through its orders "
+                                "one request at a time (default: one client per order)")
     run_group.add_argument("--variant", choices=list(MULTIPAXOS_VARIANTS), default="classic",
                            metavar="NAME",
                            help="classic Multi-Paxos, phase1-per-slot (phase 1 before every "
@@ -141,7 +146,9 @@ def workload(args: argparse.Namespace) -> tuple[OrdersSimulation, OrdersResult, 
         sim = OrdersSimulation(ReplicaCluster(args.replicas, snapshot_every=args.snapshot_every),
                                seed=args.seed, variant=args.variant)
     sim = sim or OrdersSimulation(args.replicas, seed=args.seed, variant=args.variant)
-    result = sim.run_workload(args.orders, faults, retry=args.retry, max_steps=args.steps)
+    shared = {} if args.clients is None else {"clients": args.clients}
+    result = sim.run_workload(args.orders, faults, retry=args.retry, max_steps=args.steps,
+                              **shared)
     return sim, result, faults
 
 
@@ -275,7 +282,8 @@ def _run_reads(args: argparse.Namespace) -> int:
     faults = Faults(**{name: getattr(args, name) for name, _, _ in FAULT_FLAGS})
     if args.margin is not None and args.margin >= args.lease:
         raise PaxosError(f"--margin must be below --lease ({args.lease}), got {args.margin}")
-    cluster = ClientCluster(args.replicas, clients=min(args.orders, 4), reads=args.reads,
+    clients = args.clients or min(args.orders, 4)
+    cluster = ClientCluster(args.replicas, clients=clients, reads=args.reads,
                             lease=args.lease, margin=args.margin, drift=args.drift,
                             seed=args.seed)
     sim = ClientSimulation(cluster, seed=args.seed, variant=args.variant)

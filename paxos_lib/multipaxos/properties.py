@@ -223,8 +223,7 @@ def _all_applied(world: World) -> tuple[bool, str]:
         return False, "no command submitted yet"
     missing = []
     for r in replicas(world):
-        done = snapshots.executed_commands(r)
-        lacking = sorted(proposed - done)
+        lacking = sorted(c for c in proposed if not snapshots.has_applied(r, c))
         if lacking:
             missing.append(f"{r.node} lacks {len(lacking)} (e.g. {lacking[0]!r})")
     if not missing:

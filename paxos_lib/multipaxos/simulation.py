@@ -98,24 +98,38 @@ def _as_cluster(cluster: object) -> ReplicaCluster:
 
 
 def plan_orders(
-    orders: int, rng: random.Random, cancel_rate: float = 0.25, late_cancel_rate: float = 0.1
+    orders: int, rng: random.Random, cancel_rate: float = 0.25, late_cancel_rate: float = 0.1,
+    clients: int | None = None,
 ) -> tuple[tuple[Command, ...], ...]:
-    """The commands of each order's client, in order; client ``c<k>`` owns order ``k``.
+    """The commands of each client, in order.
 
     An order runs create → confirm → pay → ship → deliver; with probability ``cancel_rate``
     it is cancelled after create, confirm or pay instead, and with ``late_cancel_rate`` its
     client tries to cancel it after shipping (the order book refuses that one).
+
+    ``clients=None``: client ``c<k>`` owns order ``k`` (one client per order).  ``clients=K``:
+    ``K`` clients (the shop's front ends) share the orders, client ``c<j>`` taking orders
+    ``j, j + K, j + 2K, ...`` one after another and numbering its requests 1, 2, 3, ... across
+    them.  The orders' steps are drawn the same way in both cases.
     """
     _check_int("orders", orders, 1, MAX_ORDERS)
-    plans = []
-    for k in range(1, orders + 1):
-        client = f"c{k}"
+    if clients is not None:
+        _check_int("clients", clients, 1, MAX_ORDERS)
+    lives = []
+    for _ in range(orders):
         steps = [create, confirm, pay, ship, deliver]
         if rng.random() < cancel_rate:
             steps = [*steps[: rng.randint(1, 3)], cancel]
         elif rng.random() < late_cancel_rate:
             steps = [create, confirm, pay, ship, cancel, deliver]
-        plans.append(tuple(make(k, client, i) for i, make in enumerate(steps, 1)))
+        lives.append(steps)
+    if clients is None:
+        return tuple(tuple(make(k, f"c{k}", i) for i, make in enumerate(steps, 1))
+                     for k, steps in enumerate(lives, 1))
+    plans = []
+    for j in range(1, min(clients, orders) + 1):
+        mine = [(k, make) for k in range(j, orders + 1, clients) for make in lives[k - 1]]
+        plans.append(tuple(make(k, f"c{j}", i) for i, (k, make) in enumerate(mine, 1)))
     return tuple(plans)
 
 
@@ -365,12 +379,15 @@ class OrdersSimulation(Simulation):
         clients_know_leader: bool = False,
         max_steps: int | None = None,
         fault_steps: int | None = None,
+        clients: int | None = None,
     ) -> OrdersResult:
-        """Play ``orders`` clients under ``faults``, then settle; return the result.
+        """Play the clients of ``orders`` orders under ``faults``, then settle; return the result.
 
         ``rate``: chance per step that an idle client submits its next command.
         ``patience``: steps a client waits for an answer before retrying (default grows with
         the cluster).  ``max_steps`` bounds the whole run, ``fault_steps`` the faulty phase.
+        ``clients``: how many clients share the orders (default: one client per order; see
+        ``plan_orders``).  Each client has one command outstanding at a time.
         """
         _check_int("orders", orders, 1, MAX_ORDERS)
         if faults is not None and not isinstance(faults, Faults):
@@ -386,12 +403,13 @@ class OrdersSimulation(Simulation):
             fault_steps = max_steps * 3 // 4
         _check_int("fault_steps", fault_steps, 0, 10**9)
         rng = self._rng
-        plans = plan_orders(orders, rng)
+        plans = plan_orders(orders, rng, clients=clients)
+        n_clients = len(plans)
         commands = sum(len(p) for p in plans)
         ids = self.cluster.node_ids
-        nxt = [0] * orders                      # index of each client's next command
-        waiting: list[str | None] = [None] * orders   # the command a client waits on
-        retry_at = [0] * orders
+        nxt = [0] * n_clients                   # index of each client's next command
+        waiting: list[str | None] = [None] * n_clients  # the command a client waits on
+        retry_at = [0] * n_clients
         done: set[str] = set()                  # commands applied on some replica
         seen = [0] * len(ids)                   # slots of each replica already scanned
         retries = 0
@@ -415,7 +433,7 @@ class OrdersSimulation(Simulation):
             up = [r for r in ids if r not in self.world.crashed]
             if not up:
                 return None
-            for k in range(orders):
+            for k in range(n_clients):
                 w = waiting[k]
                 if w is not None and w in done:
                     waiting[k] = w = None
@@ -423,7 +441,7 @@ class OrdersSimulation(Simulation):
                     retry_at[k] = t + patience
                     retries += 1
                     return Propose(rng.choice(up), w)
-            idle = [k for k in range(orders) if waiting[k] is None and nxt[k] < len(plans[k])]
+            idle = [k for k in range(n_clients) if waiting[k] is None and nxt[k] < len(plans[k])]
             if idle and (force or rng.random() < rate):
                 k = rng.choice(idle)
                 text = str(plans[k][nxt[k]])
@@ -436,7 +454,7 @@ class OrdersSimulation(Simulation):
 
         def clients_finished() -> bool:
             return all(nxt[k] == len(plans[k]) and (waiting[k] is None or waiting[k] in done)
-                       for k in range(orders))
+                       for k in range(n_clients))
 
         while len(self._steps) - start < max_steps:
             t = len(self._steps) - start

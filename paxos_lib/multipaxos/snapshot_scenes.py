@@ -24,7 +24,7 @@ from paxos_lib.errors import ConfigError
 from paxos_lib.multipaxos.cluster import ReplicaCluster
 from paxos_lib.multipaxos.messages import CatchUpReply, LogAccept
 from paxos_lib.multipaxos.simulation import OrdersSimulation
-from paxos_lib.multipaxos.snapshots import InstallSnapshot, check_snapshot_every
+from paxos_lib.multipaxos.snapshots import InstallSnapshot, check_snapshot_every, has_applied
 from paxos_lib.orders import Command, cancel, confirm, create, deliver, pay, ship
 
 __all__ = ["lagging", "order_commands", "transfer", "week_away"]
@@ -68,7 +68,7 @@ def week_away(commands: int = 20, snapshot_every: int = 4, seed: int = 0,
         sim.submit("r1", command)
         text = str(command)
         for _ in range(max_steps):
-            if all(text in _applied_on(sim, r) for r in ("r1", "r2")):
+            if all(_applied_on(sim, r, text) for r in ("r1", "r2")):
                 break
             enabled = sim.enabled_actions()
             moves = [a for a in enabled if isinstance(a, Deliver) and a.message.dst != "r3"]
@@ -111,10 +111,9 @@ def _deliver(sim: OrdersSimulation, kind: str, src: str, dst: str, slot: int | N
     raise ConfigError(f"no {kind} from {src} to {dst} in flight")
 
 
-def _applied_on(sim: OrdersSimulation, node: str) -> set[str]:
+def _applied_on(sim: OrdersSimulation, node: str, command: str) -> bool:
     r = next(r for r in sim.replicas() if r.node == node)
-    done = {str(o.command) for _, o in r.book.requests}
-    return done
+    return has_applied(r, command)
 
 
 def transfer(sim: OrdersSimulation, node: str, since: int = 0) -> dict[str, int]:

@@ -18,8 +18,9 @@ Why dropping chosen-and-applied slots is safe:
    (single-decree rule 3) and learns it from any replica that knows it.
 2. The replica holds no vote below its applied slot anyway: a vote is dropped as soon as its
    slot is known chosen (``replica.py``), so compaction drops log entries, not votes.
-3. Everything the dropped commands did is in the snapshot's book, including which requests
-   were executed, so a retried request below ``s`` is still recognised as a duplicate.
+3. Everything the dropped commands did is in the snapshot's book, including each client's
+   last executed request, so a retried request below ``s`` is still recognised (a duplicate
+   of the client's last request, or a stale copy of an older one).
 
 What a replica must still keep: its promise, every vote in a slot it does not know chosen
 (the open slots at and above ``s``: forgetting those is the amnesiac acceptor of lesson 04,
@@ -56,8 +57,8 @@ slots above the snapshot.  ``SNAPSHOT_PROPERTIES`` catch both.
 NOTE: a ``ReconfigCluster`` never compacts: it reads each slot's configuration from the
 chosen log (``reconfig.py``), so a snapshot would have to carry the configurations too.
 NOTE: the engine's vote record (``World.votes``) keeps growing; it is the checker's ghost
-history, not the replicas' memory.  The dedup table grows with distinct requests (see
-``orders.py``); a snapshot keeps it whole.
+history, not the replicas' memory.  The dedup table holds one entry per client (see
+``orders.py``), so it grows with the clients, not the commands; a snapshot keeps it whole.
 This module imports the orders domain and the core; never networkx, matplotlib or ipywidgets.
 """
 
@@ -397,7 +398,7 @@ def is_executed(book: OrderBook, command: str) -> bool:
     except ConfigError:
         return False  # not an order command (a configuration command, reconfig.py)
     key = cmd.key
-    return key is not None and book.outcome_of(*key) is not None
+    return key is not None and book.has_run(*key)
 
 
 # -- observations and properties -----------------------------------------------------------------
@@ -419,13 +420,12 @@ def chosen_history(world: World, upto: int | None = None) -> tuple[str | None, .
                  for s in range(top))
 
 
-def executed_commands(state: Replica) -> frozenset[str]:
-    """Commands ``state`` has applied: held applied slots, plus every request its book's
-    dedup table says was executed (that covers the compacted slots)."""
+def has_applied(state: Replica, command: str) -> bool:
+    """Has ``state`` applied ``command``: it sits in a held applied slot, or the book's
+    client table says that request (or a later one of its client) ran, which covers the
+    compacted slots."""
     base = log_base(state.log)
-    held = {v for v in state.log[base:state.applied] if v is not None}
-    done = {str(outcome.command) for _, outcome in state.book.requests}
-    return frozenset(held | done)
+    return command in state.log[base:state.applied] or is_executed(state.book, command)
 
 
 def new_snapshots(before: Sequence[object], after: Sequence[object]) -> int:
@@ -436,7 +436,7 @@ def new_snapshots(before: Sequence[object], after: Sequence[object]) -> int:
 
 
 def dedup_entries(state: Replica) -> int:
-    """How many requests the replica's exactly-once table holds."""
+    """How many entries the replica's exactly-once table holds (one per client)."""
     return len(state.book.requests)
 
 

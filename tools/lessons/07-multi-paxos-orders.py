@@ -300,15 +300,16 @@ print(book)
 # Paxos guarantees that each *slot* is decided once; exactly-once *execution* of a client's
 # request is the application's job, done by remembering request ids.
 #
-# That memory has a cost: as written, the table of executed requests grows with every request
-# the shop ever served, for ever. Real systems bound it. Each client numbers its requests in
-# sequence and waits for one answer before it sends the next, so a replica needs to keep only
-# the latest request id and its answer per client (a client *session*, as in the Raft
-# dissertation's chapter on client interaction). Sessions that stay idle are expired, by a
-# command in the log so that every replica expires the same ones at the same point; a client
-# whose session expired gets an error instead of a silent second execution. And the table is
-# part of the state that snapshots save (lesson 08), so a replica that restarts from a
-# snapshot still recognises old requests.
+# That memory must not grow for ever: the shop serves requests for as long as it runs. So the
+# book keeps less than every request. Each client numbers its requests in sequence and waits
+# for one answer before it sends the next, so a replica needs only the latest request id and
+# its answer per client (a client *session*, as in the Raft dissertation's chapter on client
+# interaction): the book above counts two clients, not six requests. A real service also
+# expires sessions that stay idle, by a command in the log so that every replica expires the
+# same ones at the same point, and a client whose session expired gets an error instead of a
+# silent second execution; the clients in this course never leave, so their sessions never
+# expire. And the table is part of the state that snapshots save (lesson 08), so a replica
+# that restarts from a snapshot still recognises old requests.
 
 # %% [markdown]
 # ## Order states side by side, while faults happen
@@ -473,10 +474,9 @@ def recover_slot(votes):
 px.exercises.check_recover_slot(recover_slot)
 
 # %% [markdown]
-# **Exercise 3 — the client table.** The order book above remembers every request it ever
-# executed, so it grows with every command. A replica can do with one entry per client:
-# `table[client]` is `(request, reply)`, the last request of that client it applied and the
-# reply that request got. A client numbers its requests 1, 2, 3, … and sends the next one only
+# **Exercise 3 — the client table.** The order book above keeps one entry per client; here
+# you write what a replica does with that table. `table[client]` is `(request, reply)`, the
+# last request of that client it applied and the reply that request got. A client numbers its requests 1, 2, 3, … and sends the next one only
 # once the previous one was answered; when a reply is lost it sends the same request again,
 # and that retry may be chosen in another slot. `dedup(table, client, request)` decides what a
 # replica does with the next command of its log: `("apply", None)` runs it, `("reply",
