@@ -343,3 +343,19 @@ def test_raft_and_replica_actions_share_one_decoder_and_its_errors() -> None:
             decode({"action": "deliver"})
         assert decode({"action": "crash", "node": "r1"}).to_dict() == {"action": "crash",
                                                                         "node": "r1"}
+
+
+def test_raft_and_multipaxos_play_the_same_clients_through_one_loop() -> None:
+    from paxos_lib.multipaxos import run_orders
+
+    # a few clients sharing the orders, on both protocols: the same plan, every command
+    # applied, one client-table entry per client on every server
+    raft = run_raft(servers=3, orders=6, seed=5, clients=2)
+    mp = run_orders(replicas=3, orders=6, seed=5, clients=2)
+    assert raft.commands == mp.commands and raft.agree and mp.agree
+    assert raft.all_applied and mp.all_applied and raft.end == mp.end == "converged"
+    assert raft.order_states["s1"] == mp.order_states["r1"]
+    with pytest.raises(ConfigError, match="clients_know_leader must be True or False"):
+        run_orders(replicas=3, orders=1, clients_know_leader="yes")
+    with pytest.raises(ConfigError, match="clients must be an int from 1"):
+        run_raft(servers=3, orders=2, clients=0)

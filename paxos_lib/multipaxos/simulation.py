@@ -32,7 +32,7 @@ message equal to one already sent is not counted again.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from paxos_lib.actions import Action, Deliver, Heal, Propose, Recover, Timeout
@@ -131,6 +131,128 @@ def plan_orders(
         mine = [(k, make) for k in range(j, orders + 1, clients) for make in lives[k - 1]]
         plans.append(tuple(make(k, f"c{j}", i) for i, (k, make) in enumerate(mine, 1)))
     return tuple(plans)
+
+
+@dataclass(frozen=True, slots=True)
+class DrivenClients:
+    """What ``drive_clients`` did: cluster size, commands planned, retries sent, the step the
+    workload started at, and how it ended ("converged" or "max-steps")."""
+
+    nodes: int
+    commands: int
+    retries: int
+    start: int
+    end: str
+
+
+def drive_clients(
+    sim: Simulation,
+    orders: int,
+    faults: Faults | None,
+    scan: Callable[[set[str], list[str | None]], None],
+    nodes: int,
+    *,
+    retry: float = 0.05,
+    patience: int | None = None,
+    rate: float = 0.5,
+    clients_know_leader: bool = False,
+    max_steps: int | None = None,
+    fault_steps: int | None = None,
+    clients: int | None = None,
+) -> DrivenClients:
+    """Play the clients of ``orders`` orders on ``sim`` (a Multi-Paxos or Raft simulation)
+    under ``faults`` for the faulty phase, then heal, recover and let it settle.
+
+    Each client submits its next command (``plan_orders``) to a random live node, or to the
+    believed leader with ``clients_know_leader``, once its previous one is done, and retries
+    at a random live node after ``patience`` steps without it.  ``scan(done, waiting)`` adds to
+    ``done`` every command some node has applied (``waiting`` holds each client's outstanding
+    command).  The options mean what ``OrdersSimulation.run_workload`` says."""
+    _check_int("orders", orders, 1, MAX_ORDERS)
+    if faults is not None and not isinstance(faults, Faults):
+        raise ConfigError(f"faults must be a Faults(...), got {faults!r}")
+    retry = _check_probability("retry", retry)
+    rate = _check_probability("rate", rate)
+    if not isinstance(clients_know_leader, bool):
+        raise ConfigError(f"clients_know_leader must be True or False, got "
+                          f"{clients_know_leader!r}")
+    patience = (40 + 20 * nodes if patience is None
+                else _check_int("patience", patience, 1, 10**9))
+    if max_steps is None:
+        max_steps = 5_000 + 2_000 * orders
+    _check_int("max_steps", max_steps, 1, 10**9)
+    if fault_steps is None:
+        fault_steps = max_steps * 3 // 4
+    _check_int("fault_steps", fault_steps, 0, 10**9)
+    rng = sim._rng
+    plans = plan_orders(orders, rng, clients=clients)
+    n_clients = len(plans)
+    commands = sum(len(p) for p in plans)
+    ids = sim.cluster.node_ids
+    nxt = [0] * n_clients                   # index of each client's next command
+    waiting: list[str | None] = [None] * n_clients  # the command a client waits on
+    retry_at = [0] * n_clients
+    done: set[str] = set()                  # commands applied on some node
+    retries = 0
+    calm = False
+    start = len(sim._steps)
+    end = "max-steps"
+
+    def client_action(t: int, force: bool = False) -> Action | None:
+        nonlocal retries
+        up = [r for r in ids if r not in sim.world.crashed]
+        if not up:
+            return None
+        for k in range(n_clients):
+            w = waiting[k]
+            if w is not None and w in done:
+                waiting[k] = w = None
+            if w is not None and (force or retry_at[k] <= t):
+                retry_at[k] = t + patience
+                retries += 1
+                return Propose(rng.choice(up), w)
+        idle = [k for k in range(n_clients) if waiting[k] is None and nxt[k] < len(plans[k])]
+        if idle and (force or rng.random() < rate):
+            k = rng.choice(idle)
+            text = str(plans[k][nxt[k]])
+            nxt[k] += 1
+            waiting[k] = text
+            retry_at[k] = t + (rng.randint(1, 4) if rng.random() < retry else patience)
+            leader = sim.believed_leader  # type: ignore[attr-defined]
+            target = leader() if clients_know_leader else None
+            return Propose(target if target in up else rng.choice(up), text)
+        return None
+
+    def clients_finished() -> bool:
+        return all(nxt[k] == len(plans[k]) and (waiting[k] is None or waiting[k] in done)
+                   for k in range(n_clients))
+
+    while len(sim._steps) - start < max_steps:
+        t = len(sim._steps) - start
+        scan(done, waiting)
+        finished = clients_finished()
+        if not calm and (finished or t >= fault_steps):
+            calm = True
+            if sim.world.partition is not None:
+                sim.apply(Heal())
+                continue
+            if sim.world.crashed:
+                while sim.world.crashed and len(sim._steps) - start < max_steps:
+                    sim.apply(Recover(sorted(sim.world.crashed)[0]))
+                continue
+        action = None if finished else client_action(t)
+        if action is None:
+            action = sim.next_random_action(None if calm else faults)
+        if action is None:
+            if finished:
+                end = "converged"
+                break
+            action = client_action(t, force=True)  # nothing else can happen: act now
+            if action is None:
+                break
+        sim.apply(action)
+    scan(done, waiting)
+    return DrivenClients(nodes, commands, retries, start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,35 +511,9 @@ class OrdersSimulation(Simulation):
         ``clients``: how many clients share the orders (default: one client per order; see
         ``plan_orders``).  Each client has one command outstanding at a time.
         """
-        _check_int("orders", orders, 1, MAX_ORDERS)
-        if faults is not None and not isinstance(faults, Faults):
-            raise ConfigError(f"faults must be a Faults(...), got {faults!r}")
-        retry = _check_probability("retry", retry)
-        rate = _check_probability("rate", rate)
-        n = self.cluster.replicas  # type: ignore[attr-defined]
-        patience = 40 + 20 * n if patience is None else _check_int("patience", patience, 1, 10**9)
-        if max_steps is None:
-            max_steps = 5_000 + 2_000 * orders
-        _check_int("max_steps", max_steps, 1, 10**9)
-        if fault_steps is None:
-            fault_steps = max_steps * 3 // 4
-        _check_int("fault_steps", fault_steps, 0, 10**9)
-        rng = self._rng
-        plans = plan_orders(orders, rng, clients=clients)
-        n_clients = len(plans)
-        commands = sum(len(p) for p in plans)
-        ids = self.cluster.node_ids
-        nxt = [0] * n_clients                   # index of each client's next command
-        waiting: list[str | None] = [None] * n_clients  # the command a client waits on
-        retry_at = [0] * n_clients
-        done: set[str] = set()                  # commands applied on some replica
-        seen = [0] * len(ids)                   # slots of each replica already scanned
-        retries = 0
-        calm = False
-        start = len(self._steps)
-        end = "max-steps"
+        seen = [0] * len(self.cluster.node_ids)  # slots of each replica already scanned
 
-        def scan() -> None:
+        def scan(done: set[str], waiting: list[str | None]) -> None:
             for i, state in enumerate(self.world.nodes):
                 a = state.applied  # type: ignore[union-attr]
                 if a > seen[i]:
@@ -428,60 +524,13 @@ class OrdersSimulation(Simulation):
                                     and is_executed(state.book, w))  # type: ignore[union-attr]
                     seen[i] = a
 
-        def client_action(t: int, force: bool = False) -> Action | None:
-            nonlocal retries
-            up = [r for r in ids if r not in self.world.crashed]
-            if not up:
-                return None
-            for k in range(n_clients):
-                w = waiting[k]
-                if w is not None and w in done:
-                    waiting[k] = w = None
-                if w is not None and (force or retry_at[k] <= t):
-                    retry_at[k] = t + patience
-                    retries += 1
-                    return Propose(rng.choice(up), w)
-            idle = [k for k in range(n_clients) if waiting[k] is None and nxt[k] < len(plans[k])]
-            if idle and (force or rng.random() < rate):
-                k = rng.choice(idle)
-                text = str(plans[k][nxt[k]])
-                nxt[k] += 1
-                waiting[k] = text
-                retry_at[k] = t + (rng.randint(1, 4) if rng.random() < retry else patience)
-                target = self.believed_leader() if clients_know_leader else None
-                return Propose(target if target in up else rng.choice(up), text)
-            return None
-
-        def clients_finished() -> bool:
-            return all(nxt[k] == len(plans[k]) and (waiting[k] is None or waiting[k] in done)
-                       for k in range(n_clients))
-
-        while len(self._steps) - start < max_steps:
-            t = len(self._steps) - start
-            scan()
-            finished = clients_finished()
-            if not calm and (finished or t >= fault_steps):
-                calm = True
-                if self.world.partition is not None:
-                    self.apply(Heal())
-                    continue
-                if self.world.crashed:
-                    self.apply(Recover(sorted(self.world.crashed)[0]))
-                    while self.world.crashed and len(self._steps) - start < max_steps:
-                        self.apply(Recover(sorted(self.world.crashed)[0]))
-                    continue
-            action = None if finished else client_action(t)
-            if action is None:
-                action = self.next_random_action(None if calm else faults)
-            if action is None:
-                if finished:
-                    end = "converged"
-                    break
-                action = client_action(t, force=True)  # nothing else can happen: act now
-                if action is None:
-                    break
-            self.apply(action)
-        scan()
+        replica_count: int = self.cluster.replicas  # type: ignore[attr-defined]
+        run = drive_clients(self, orders, faults, scan, replica_count,
+                            retry=retry, patience=patience, rate=rate,
+                            clients_know_leader=clients_know_leader, max_steps=max_steps,
+                            fault_steps=fault_steps, clients=clients)
+        n, commands, retries, start, end = (run.nodes, run.commands, run.retries, run.start,
+                                            run.end)
         world = self.world
         reps = replicas(world)
         longest = max(reps, key=lambda r: len(r.log))

@@ -9,7 +9,8 @@ drop, duplicate, crash/restart with the durable fields kept, partitions, early t
 undo, traces that replay, and message counting.  It reads the world through the Raft
 observations (``log``, ``applied``, ``order_states``) and checks the Raft properties.
 
-``run_workload`` plays the same clients as Multi-Paxos's: ``plan_orders`` draws each order's
+``run_workload`` plays the same clients as Multi-Paxos's, through the same loop
+(``multipaxos.simulation.drive_clients``): ``plan_orders`` draws each order's
 commands from the simulation's own seeded random stream first, so the same seed gives both
 protocols the same orders; each client submits its next command to a random up server (or
 to the leader, with ``clients_know_leader``), waits for it to be applied somewhere, and
@@ -25,16 +26,13 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from paxos_lib.actions import Action, Heal, Propose, Recover
+from paxos_lib.actions import Action
 from paxos_lib.engine import World, check_network, initial_world
 from paxos_lib.errors import ConfigError
 from paxos_lib.multipaxos.simulation import (
-    MAX_ORDERS,
     OrdersResult,
     OrdersSimulation,
-    _check_int,
-    _check_probability,
-    plan_orders,
+    drive_clients,
 )
 from paxos_lib.properties import Verdict
 from paxos_lib.raft.cluster import RaftCluster, check_raft_variant
@@ -168,95 +166,22 @@ class RaftSimulation(OrdersSimulation):
         clients_know_leader: bool = False,
         max_steps: int | None = None,
         fault_steps: int | None = None,
+        clients: int | None = None,
     ) -> OrdersResult:
-        """Play ``orders`` clients under ``faults``, then settle; return the result (the
-        options mean what they mean for ``OrdersSimulation.run_workload``)."""
-        _check_int("orders", orders, 1, MAX_ORDERS)
-        if faults is not None and not isinstance(faults, Faults):
-            raise ConfigError(f"faults must be a Faults(...), got {faults!r}")
-        retry = _check_probability("retry", retry)
-        rate = _check_probability("rate", rate)
-        if not isinstance(clients_know_leader, bool):
-            raise ConfigError(f"clients_know_leader must be True or False, got "
-                              f"{clients_know_leader!r}")
-        n = self.cluster.servers  # type: ignore[attr-defined]
-        patience = 40 + 20 * n if patience is None else _check_int("patience", patience, 1, 10**9)
-        if max_steps is None:
-            max_steps = 5_000 + 2_000 * orders
-        _check_int("max_steps", max_steps, 1, 10**9)
-        if fault_steps is None:
-            fault_steps = max_steps * 3 // 4
-        _check_int("fault_steps", fault_steps, 0, 10**9)
-        rng = self._rng
-        plans = plan_orders(orders, rng)
-        commands = sum(len(p) for p in plans)
-        ids = self.cluster.node_ids
-        nxt = [0] * orders
-        waiting: list[str | None] = [None] * orders
-        retry_at = [0] * orders
-        done: set[str] = set()
-        retries = 0
-        calm = False
-        start = len(self._steps)
-        end = "max-steps"
-
-        def scan() -> None:
+        """Play the clients of ``orders`` orders under ``faults``, then settle; return the
+        result (the options mean what they mean for ``OrdersSimulation.run_workload``; the
+        client loop is the same ``drive_clients``)."""
+        def scan(done: set[str], waiting: list[str | None]) -> None:
             for state in self.world.nodes:
                 done.update(state.commands())  # type: ignore[union-attr]
 
-        def client_action(t: int, force: bool = False) -> Action | None:
-            nonlocal retries
-            up = [r for r in ids if r not in self.world.crashed]
-            if not up:
-                return None
-            for k in range(orders):
-                w = waiting[k]
-                if w is not None and w in done:
-                    waiting[k] = w = None
-                if w is not None and (force or retry_at[k] <= t):
-                    retry_at[k] = t + patience
-                    retries += 1
-                    return Propose(rng.choice(up), w)
-            idle = [k for k in range(orders) if waiting[k] is None and nxt[k] < len(plans[k])]
-            if idle and (force or rng.random() < rate):
-                k = rng.choice(idle)
-                text = str(plans[k][nxt[k]])
-                nxt[k] += 1
-                waiting[k] = text
-                retry_at[k] = t + (rng.randint(1, 4) if rng.random() < retry else patience)
-                target = self.believed_leader() if clients_know_leader else None
-                return Propose(target if target in up else rng.choice(up), text)
-            return None
-
-        def clients_finished() -> bool:
-            return all(nxt[k] == len(plans[k]) and (waiting[k] is None or waiting[k] in done)
-                       for k in range(orders))
-
-        while len(self._steps) - start < max_steps:
-            t = len(self._steps) - start
-            scan()
-            finished = clients_finished()
-            if not calm and (finished or t >= fault_steps):
-                calm = True
-                if self.world.partition is not None:
-                    self.apply(Heal())
-                    continue
-                if self.world.crashed:
-                    while self.world.crashed and len(self._steps) - start < max_steps:
-                        self.apply(Recover(sorted(self.world.crashed)[0]))
-                    continue
-            action = None if finished else client_action(t)
-            if action is None:
-                action = self.next_random_action(None if calm else faults)
-            if action is None:
-                if finished:
-                    end = "converged"
-                    break
-                action = client_action(t, force=True)
-                if action is None:
-                    break
-            self.apply(action)
-        scan()
+        server_count: int = self.cluster.servers  # type: ignore[attr-defined]
+        run = drive_clients(self, orders, faults, scan, server_count, retry=retry,
+                            patience=patience, rate=rate,
+                            clients_know_leader=clients_know_leader, max_steps=max_steps,
+                            fault_steps=fault_steps, clients=clients)
+        n, commands, retries, start, end = (run.nodes, run.commands, run.retries, run.start,
+                                            run.end)
         world = self.world
         reps = servers(world)
         longest = max(reps, key=lambda s: len(s.applied))
