@@ -19,9 +19,9 @@ The dedup table is part of the replicated order book and keeps one entry per cli
 request (``orders.py``), so it is bounded by the clients, not the commands; a snapshot keeps
 it whole.  With ``--clients 0`` every order has its own client and the table grows with the
 orders (one entry per order).
-NOTE: clients submit at a low ``--rate`` (0.05) so that with one client per order hundreds of
-them are not all in flight at once: at lesson 07's 0.5, 100 such clients stall the log (slot 0
-is never learned by a follower, with or without snapshots).
+NOTE: clients submit at a low ``--rate`` (0.05), as in the figures README quotes; lesson 07's
+0.5 works too (clients' patience grows with their number, so retries never crowd out the
+network's steps).
 """
 
 from __future__ import annotations

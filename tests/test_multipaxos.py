@@ -544,3 +544,14 @@ def test_chosen_by_reads_a_multipaxos_world_by_its_majority() -> None:
         sim.deliver()
     ((value, [(_, who)]),) = chosen_by(sim.world).items()
     assert value == "create #42 (c42/1)" and who == ("r1", "r2", "r3")
+
+
+def test_a_hundred_clients_do_not_starve_the_network() -> None:
+    # every step is one action: with 100 clients retrying every 100 steps (the old fixed
+    # patience on 3 replicas), retries took nearly every step and no command was applied in
+    # 205,000 steps; patience now grows with the clients
+    result = run_orders(3, orders=100, seed=0, rate=0.5, max_steps=20_000)
+    assert result.end == "converged" and result.agree and result.all_applied
+    assert result.retries < result.commands
+    stuck = run_orders(3, orders=100, seed=0, rate=0.5, patience=100, max_steps=20_000)
+    assert stuck.end == "max-steps" and not stuck.all_applied

@@ -165,7 +165,8 @@ def drive_clients(
 
     Each client submits its next command (``plan_orders``) to a random live node, or to the
     believed leader with ``clients_know_leader``, once its previous one is done, and retries
-    at a random live node after ``patience`` steps without it.  ``scan(done, waiting)`` adds to
+    at a random live node after ``patience`` steps without it (default: the larger of
+    ``40 + 20 * nodes`` and ``5 * clients``).  ``scan(done, waiting)`` adds to
     ``done`` every command some node has applied (``waiting`` holds each client's outstanding
     command).  The options mean what ``OrdersSimulation.run_workload`` says."""
     _check_int("orders", orders, 1, MAX_ORDERS)
@@ -176,8 +177,8 @@ def drive_clients(
     if not isinstance(clients_know_leader, bool):
         raise ConfigError(f"clients_know_leader must be True or False, got "
                           f"{clients_know_leader!r}")
-    patience = (40 + 20 * nodes if patience is None
-                else _check_int("patience", patience, 1, 10**9))
+    if patience is not None:
+        _check_int("patience", patience, 1, 10**9)
     if max_steps is None:
         max_steps = 5_000 + 2_000 * orders
     _check_int("max_steps", max_steps, 1, 10**9)
@@ -187,6 +188,12 @@ def drive_clients(
     rng = sim._rng
     plans = plan_orders(orders, rng, clients=clients)
     n_clients = len(plans)
+    if patience is None:
+        # Every step is one action.  A retry is a client's action, so with many clients
+        # waiting, a fixed patience would make retries take nearly every step and starve the
+        # network (100 clients at 100 steps: no command applied in 200,000 steps).  Patience
+        # therefore grows with the clients too, keeping retries to at most one step in five.
+        patience = max(40 + 20 * nodes, 5 * n_clients)
     commands = sum(len(p) for p in plans)
     ids = sim.cluster.node_ids
     nxt = [0] * n_clients                   # index of each client's next command
@@ -507,7 +514,8 @@ class OrdersSimulation(Simulation):
 
         ``rate``: chance per step that an idle client submits its next command.
         ``patience``: steps a client waits for an answer before retrying (default grows with
-        the cluster).  ``max_steps`` bounds the whole run, ``fault_steps`` the faulty phase.
+        the cluster and with the number of clients).  ``max_steps`` bounds the whole run,
+        ``fault_steps`` the faulty phase.
         ``clients``: how many clients share the orders (default: one client per order; see
         ``plan_orders``).  Each client has one command outstanding at a time.
         """
