@@ -16,6 +16,7 @@ This module drives the explorer only; it imports no viz packages.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ from paxos_lib.search import ExploreResult
 from paxos_lib.simulation import Simulation
 from paxos_lib.variants import BROKEN
 
-__all__ = ["NO_LEARNERS", "SEARCHES", "Search", "catch", "two_votes"]
+__all__ = ["NO_LEARNERS", "SEARCHES", "Search", "catch", "summary", "two_votes"]
 
 CLIENTS = {"p1": "v1", "p2": "v2"}
 
@@ -115,3 +116,24 @@ def catch(variant: str, **overrides: Any) -> ExploreResult:
     if s.start == "two_votes":
         kwargs["start"] = two_votes(variant)
     return explore(s.cluster, s.values, variant=variant, **kwargs)
+
+
+def summary(variant: str, result: ExploreResult, width: int = 96) -> str:
+    """``variant``'s search and what it found, for a table of the zoo: the variant and its
+    model; how the search ended, the states explored, the counterexample's length and the
+    property it breaks; then the explorer's explanation, wrapped to ``width`` columns."""
+    if not isinstance(variant, str) or variant not in SEARCHES:
+        raise ConfigError(f"unknown broken variant {variant!r}; choose {one_of(SEARCHES)}")
+    if not isinstance(result, ExploreResult):
+        raise ConfigError(f"result must be what catch({variant!r}) returned, got {result!r}")
+    if isinstance(width, bool) or not isinstance(width, int) or not 40 <= width <= 400:
+        raise ConfigError(f"width must be an int from 40 to 400, got {width!r}")
+    indent = " " * 21
+    head = (f"{variant:20} {SEARCHES[variant].describe()}\n"
+            f"{indent}{result.end} after {result.states:,} states")
+    if result.counterexample is None:
+        return head
+    head += f": {len(result.counterexample)} steps, breaks {result.violation}"
+    why = result.detail.split(": ", 1)[-1]
+    return head + "\n" + textwrap.fill(why, width=width, initial_indent=indent,
+                                       subsequent_indent=indent)

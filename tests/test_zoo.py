@@ -12,9 +12,10 @@ import pytest
 
 import paxos_lib as px
 from paxos_lib import Accept, Deliver, Prepare, Promise
+from paxos_lib.errors import ConfigError
 from paxos_lib.properties import ALL_PROPERTIES, INVARIANT_NAMES, PROPERTIES, check_all
 from paxos_lib.variants import BROKEN
-from paxos_lib.zoo import NO_LEARNERS, SEARCHES, catch, two_votes
+from paxos_lib.zoo import NO_LEARNERS, SEARCHES, catch, summary, two_votes
 
 ONE = px.Cluster(proposers=2, acceptors=1)
 CLIENTS = {"p1": "v1", "p2": "v2"}
@@ -178,3 +179,19 @@ def test_a_learner_that_changes_its_value_is_caught() -> None:
         {("l1", "v1"), ("l1", "v2")}))
     verdict = stable(changed)
     assert not verdict.holds and "l1 learned 'v1' and later 'v2'" in verdict.explanation
+
+
+def test_summary_fits_a_notebook_and_keeps_every_word() -> None:
+    result = catch("accept-below-promise")
+    text = summary("accept-below-promise", result)
+    lines = text.splitlines()
+    assert lines[0].split() == ["accept-below-promise", "2x1,", "max_ballot=1"]
+    assert lines[1].strip() == ("violation after 34 states: 6 steps, breaks "
+                                "votes-within-promise")
+    assert all(len(line) <= 96 for line in lines)
+    assert all(line.startswith(" " * 21) for line in lines[1:])
+    assert " ".join(" ".join(lines[2:]).split()) == result.detail.split(": ", 1)[1]
+    with pytest.raises(ConfigError, match="unknown broken variant 'classic'"):
+        summary("classic", result)
+    with pytest.raises(ConfigError, match="width must be an int from 40 to 400"):
+        summary("snippet", result, width=10)

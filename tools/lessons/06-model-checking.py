@@ -148,10 +148,7 @@ for variant in ("snippet", "amnesiac-acceptor", "accept-below-promise", "duplica
                 "forgetful-proposer", "lowest-vote", "ballot-reuse", "cross-ballot-learner"):
     result = px.zoo.catch(variant)
     found[variant] = result.counterexample
-    print(f"{variant:20} {px.zoo.SEARCHES[variant].describe():38} {result.end} after "
-          f"{result.states:>5,} states: {len(result.counterexample):>2} steps, "
-          f"breaks {result.violation}")
-    print(f"{'':20} {result.detail.split(': ', 1)[1]}")
+    print(px.zoo.summary(variant, result))
 
 # %% [markdown]
 # Every bug is found, deterministically and in seconds, where random runs found two
