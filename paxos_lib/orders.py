@@ -38,6 +38,9 @@ slot; this module decides *what that command does*.
    number of clients, never with the number of commands, and a snapshot of the book carries
    it whole (lesson 07's exercise asks for exactly this rule).
 
+NOTE: the rule relies on the client's promise: a client that sends request ``n + 1`` while
+``n`` is still unanswered may see ``n`` ignored as stale if ``n + 1`` is chosen first (the
+course's workloads and client nodes keep one request outstanding).
 NOTE: sessions never expire here: the course's clients never leave.  A real service also ends
 idle sessions, deterministically (through the log), and tells a client whose session ended
 to open a new one.
