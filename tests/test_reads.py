@@ -183,6 +183,9 @@ def test_the_quiet_lease_start_is_quiet_and_its_leader_holds_the_lease():
         assert world.node(r).owed == () and world.node(r).proposals == ()
     assert world.node("r1").phase == "leading" and world.node("r1").holds_lease(rules)
     assert world.node("r2").lease_holder == world.node("r3").lease_holder == "r1"
+    # the lower bound in lease_search's docstring needs followers that suspect nobody
+    assert [(world.node(r).leader, world.node(r).suspect) for r in ("r2", "r3")] == [
+        ("r1", False), ("r1", False)]
     assert world.partition == Partition(SCENE_SPLIT)  # the only step after the calm run
     assert sim.trace.steps[-1] == Partition(SCENE_SPLIT)
     assert not any(isinstance(a, Partition) for a in sim.trace.steps[:-1])

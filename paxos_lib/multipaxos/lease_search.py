@@ -4,7 +4,8 @@ Theory of operation
 -------------------
 ``partition_scene`` scripts two thousand steps (the split, the cancel, the new leader) before
 the explorer looks for the stale read.  Here the explorer starts from a *quiet* cluster and
-finds the whole story itself:
+finds the rest of the story itself; the one thing the start gives it is the lesson's split,
+which no step of the search can heal (``partitions=False``):
 
 1. **The start** (``quiet_lease_scene``).  Three replicas (``r1`` leads) and two clients.
    ``c1`` creates order #1 (``QUIET_CREATE``) through ``r1``, and a *calm* schedule (always
@@ -12,7 +13,7 @@ finds the whole story itself:
    is in flight and no timer is set: every replica applied the create, and ``r1``'s last
    lease round was granted by both followers.  Then the network splits as in the lesson
    (``SCENE_SPLIT``: ``r1`` and the shop page's ``c2`` on one side) and nothing else
-   happens: no command is waiting, nobody suspects ``r1``.  Clocks: ``r1`` runs at
+   happens: no command is waiting, no follower suspects ``r1``.  Clocks: ``r1`` runs at
    ``1 - drift``, the others at ``1 + drift`` (the worst case a lease must survive).
 2. **The search** (``explore_lease``): ``paxos_lib.explore.explore`` from that start, with
    ``c1`` free to invoke the cancel (``QUIET_CANCEL``) and ``c2`` the read
@@ -26,22 +27,29 @@ The model's bounds (``LEASE_BOUNDS``), stated in every result's detail line: bal
 round 2, at most one copy of a message, **no message lost** (``drops=False``) and **at most
 two timer firings** (``max_timeouts=2``).  With clocks every step is a unit of time, so
 every loss and every timer firing is a new state at every later level; without these two
-bounds the space grows about five times per level and the 12-step story is out of reach
-(``bench/reads.py`` measures it).  Bounds only remove behaviours, so every counterexample
-found is a real run of the full model (the tests replay it).
+bounds the space from this start grew about five times per level when we measured it, and
+the 12-step story was out of reach.  Bounds only remove behaviours, so every counterexample
+found is a real run of the full model (the tests replay it).  Without the split
+(``quiet_lease_scene(split=False)``), even with both bounds, the old leader's own traffic
+(forwards it hears, lease renewals, its proposals) multiplies the states some three and a
+half times per level: in 60 s the search reaches depth 10 of the 13 it needs
+(``bench/reads.py --unsplit-seconds 60``), so that start is measured, not tested.
 
 Why the counterexample is a shortest one of the *full* model, not only of the bounded one.
 Breadth-first order makes it shortest among bounded runs; and no run of the full model from
-this start reaches a stale read in fewer steps (``STALE_READ_STEPS``, 12):
+this start reaches a stale read in fewer steps (``STALE_READ_STEPS``, 12; "full" meaning
+the same explorer without the two bounds):
 
 - ``c1`` must invoke the cancel and ``c2`` the read (2 steps), and the read must be invoked
   after ``c1`` heard the cancel's reply, or the read could be linearized before the cancel;
-- ``r1`` answers from its book only while it leads with a lease and has nothing in flight,
-  and it applies every command its own ballot chooses; so the cancel must be chosen at
-  another replica's ballot: ``c1``'s request delivered to ``r2`` or ``r3`` (1), two
-  timeouts there (2: a follower that knows a leader first re-sends the forward, and takes
-  over only on the next timeout), its prepare and a promise delivered (2), an accept and
-  its vote delivered (2: a quorum of 2 of 3), and the reply delivered to ``c1`` (1);
+- the cancel's reply comes from a replica that applied it, and ``r1`` answers a read from
+  its book only while it leads with a lease and has nothing in flight (a command chosen
+  at its own ballot is in flight there until it applies it); so another replica must lead
+  and get the cancel chosen: ``c1``'s request delivered to ``r2`` or ``r3`` (1), two
+  timeouts there (2: in the start both follow ``r1`` and suspect nobody, and such a
+  follower first re-sends the forward and takes over only on its next timeout), its
+  prepare and a promise delivered (2), an accept and its vote delivered (2: a quorum is 2
+  of 3), and the reply delivered to ``c1`` (1);
 - the read reaches ``r1`` and its reply reaches ``c2`` (2).
 
 That is 2 + 8 + 2 = 12 steps; losses, retries and timing can only add to it.  So a found
