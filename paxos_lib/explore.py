@@ -18,9 +18,14 @@ within those bounds):
 2. ``max_crashes``: at most this many ``Crash`` steps on any path; ``Recover`` is free.
    The number of crashes so far is part of the search state.
 3. ``Drop`` and ``Duplicate`` exist only on the ``lossy`` network, and a message is
-   duplicated only while fewer than ``max_copies`` copies of it are in flight.
+   duplicated only while fewer than ``max_copies`` copies of it are in flight;
+   ``drops=False`` leaves ``Drop`` out (a network that reorders but never loses).
 4. ``Partition``/``Heal`` only with ``partitions=True``.
 5. ``values``: which values each proposer's client may ask for.
+6. ``max_timeouts`` (None: no bound): at most this many ``Timeout`` steps on any path,
+   counted in the search state like crashes.  With clocks (``ClientCluster``) every step
+   is a unit of time, so a timer that may fire at every step multiplies the states; a
+   bound keeps a search of a few timers' worth of story small.
 
 The bounds that cut a search short (it then ends "bound", never ``ok``): ``max_depth`` (in
 TLC's convention: the start is level 1, so a trace of n steps reaches depth n + 1) and
@@ -85,7 +90,17 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from paxos_lib.actions import Action, Crash, Deliver, Duplicate, Heal, Partition, Propose, Timeout
+from paxos_lib.actions import (
+    Action,
+    Crash,
+    Deliver,
+    Drop,
+    Duplicate,
+    Heal,
+    Partition,
+    Propose,
+    Timeout,
+)
 from paxos_lib.cluster import Cluster
 from paxos_lib.engine import (
     Config,
@@ -124,6 +139,9 @@ DEFAULT_VALUES = ("v1", "v2")
 MAX_BALLOT = 9
 MAX_CRASHES = 9
 MAX_COPIES = 4
+MAX_TIMEOUTS = 99
+#: Crashes and timeouts share the search state's count: crashes below, timeouts above.
+_TIMEOUT_UNIT = MAX_CRASHES + 1
 MAX_DEPTH = 100_000
 MAX_STATES = 100_000_000
 #: The properties that read the learners' state or ``learned_log`` (all others read votes,
@@ -153,6 +171,8 @@ def explore(
     memory_limit: float | None = None,
     start: World | Trace | Simulation | None = None,
     progress: bool | str = False,
+    max_timeouts: int | None = None,
+    drops: bool = True,
 ) -> ExploreResult:
     """Search every interleaving of ``cluster`` breadth-first (see the module docstring).
 
@@ -171,6 +191,9 @@ def explore(
     counterexamples, one with the fewest switches between proposers (``switches``, counted
     over the whole run, ``start``'s steps included); ``least_interleaved=False`` keeps the
     first one breadth-first order finds, and skips the extra passes this costs.
+    ``max_timeouts`` bounds the ``Timeout`` steps on a path and ``drops=False`` takes no
+    ``Drop`` step (bounds 3 and 6 of the module docstring: a smaller model, stated in the
+    result's detail line).
     ``time_limit`` (seconds) and ``memory_limit`` (megabytes of resident memory) default to
     ``paxos_lib.search``'s ``DEFAULT_TIME_LIMIT`` and ``DEFAULT_MEMORY_LIMIT``; the search
     then ends "time limit" or "memory limit".  ``progress``: True for a bar, ``"lines"`` for
@@ -188,6 +211,7 @@ def explore(
     check_count("max_depth", max_depth, low=1, high=MAX_DEPTH, allow_none=True)
     check_count("max_states", max_states, low=1, high=MAX_STATES, allow_none=True)
     check_count("max_copies", max_copies, low=1, high=MAX_COPIES)
+    check_count("max_timeouts", max_timeouts, low=0, high=MAX_TIMEOUTS, allow_none=True)
     check_time_limit(time_limit)
     check_memory_limit(memory_limit)
     if not (isinstance(progress, bool) or progress == "lines"):
@@ -196,7 +220,7 @@ def explore(
     if auto_symmetry:
         symmetry = not custom
     flags = (("partitions", partitions), ("symmetry", symmetry), ("reduce", reduce),
-             ("least_interleaved", least_interleaved))
+             ("least_interleaved", least_interleaved), ("drops", drops))
     for name, flag in flags:
         if not isinstance(flag, bool):
             raise ConfigError(f"{name} must be True or False, not {flag!r}")
@@ -243,6 +267,8 @@ def explore(
         max_copies=max_copies,
         partitions=partitions,
         clients=clients,
+        max_timeouts=max_timeouts,
+        drops=drops,
         learners=learners,
         every_step_ballot=custom,
         always=[p for p in props if p.kind == "always"],
@@ -277,6 +303,8 @@ def explore(
     bounds = (
         f"ballot rounds <= {max_ballot}, crashes <= {max_crashes}"
         + (f", copies <= {max_copies}" if network == "lossy" else "")
+        + ("" if drops or network != "lossy" else ", no loss")
+        + ("" if max_timeouts is None else f", timeouts <= {max_timeouts}")
         + (", partitions" if partitions else "")
     )
     names = ", ".join(p.name for p in search.always) or "no always-property"
@@ -428,6 +456,8 @@ class _Search:
         clients: dict[str, frozenset[str]] | None,
         learners: bool,
         every_step_ballot: bool = False,
+        max_timeouts: int | None = None,
+        drops: bool = True,
         always: list[Property],
         sometimes: list[Property],
     ) -> None:
@@ -436,6 +466,8 @@ class _Search:
         self.max_copies = max_copies
         self.partitions = partitions
         self.clients = clients
+        self.max_timeouts = max_timeouts
+        self.drops = drops
         self.every_step_ballot = every_step_ballot
         self.quiet = frozenset(() if learners else first.cluster.learner_ids)
         self.always = always
@@ -536,12 +568,25 @@ class _Search:
         if isinstance(action, Propose):
             return self.clients is None or action.value in self.clients.get(action.proposer, ())
         if isinstance(action, Crash):
-            return crashes < self.max_crashes
+            return crashes % _TIMEOUT_UNIT < self.max_crashes
+        if isinstance(action, Timeout):
+            return self.max_timeouts is None or crashes // _TIMEOUT_UNIT < self.max_timeouts
+        if isinstance(action, Drop):
+            return self.drops
         if isinstance(action, Duplicate):
             return world.inflight.count(action.message) < self.max_copies
         if isinstance(action, Partition | Heal):
             return self.partitions
         return True
+
+    def spent(self, count: int, action: Action) -> int:
+        """The crash and timeout count after ``action`` (timeouts counted only when bounded,
+        so searches without the bound keep their keys and state counts)."""
+        if isinstance(action, Crash):
+            return count + 1
+        if isinstance(action, Timeout) and self.max_timeouts is not None:
+            return count + _TIMEOUT_UNIT
+        return count
 
     def within_ballots(self, action: Action, after: World) -> bool:
         if self.every_step_ballot or isinstance(action, Propose | Timeout) or (
@@ -610,7 +655,7 @@ class _Search:
                         if reduce is not None:
                             after = reduce(after)
                         self.transitions += 1
-                        count = crashes + 1 if isinstance(action, Crash) else crashes
+                        count = self.spent(crashes, action)
                         new_raw = key_of(after, count, (raw, world))
                         if symmetric:
                             # a world met before needs no renaming to know its class
@@ -737,7 +782,7 @@ class _Search:
                         continue
                     if reduce is not None:
                         after = reduce(after)
-                    c = crashes + 1 if isinstance(action, Crash) else crashes
+                    c = self.spent(crashes, action)
                     new_raw = self.key(after, c, (raw, world))
                     new = raw_class.get(new_raw) if raw_class is not None else new_raw
                     if new is None:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paxos_lib.actions import Deliver, Propose, Timeout
+from paxos_lib.actions import Deliver, Partition, Propose, Timeout
 from paxos_lib.engine import apply, enabled_actions
 from paxos_lib.errors import ConfigError
 from paxos_lib.explore import explore
@@ -163,3 +163,98 @@ def test_bad_scene_and_plan_arguments():
         partition_scene("fast")
     with pytest.raises(ConfigError, match="read_rate must be a probability from 0 to 1, got 2"):
         plan_client_ops(2, 2, random.Random(0), read_rate=2)
+
+
+# -- a lease used beyond its margin, found from a quiet cluster (lease_search.py) ---------------
+
+
+def test_the_quiet_lease_start_is_quiet_and_its_leader_holds_the_lease():
+    from paxos_lib.multipaxos.clients import SCENE_SPLIT
+    from paxos_lib.multipaxos.lease_search import QUIET_CREATE, quiet_lease_scene
+
+    sim = quiet_lease_scene(0)
+    world = sim.world
+    rules = world.config.rules
+    assert sim.cluster.rates == (0.4, 1.6, 1.6) and sim.cluster.lease == 10
+    assert world.inflight == () and world.timers == frozenset()
+    assert world.node("c1").history[0][:2] == (QUIET_CREATE, "applied, now PENDING")
+    for r in ("r1", "r2", "r3"):
+        assert world.node(r).applied == 1 and world.node(r).book.as_dict() == {1: "PENDING"}
+        assert world.node(r).owed == () and world.node(r).proposals == ()
+    assert world.node("r1").phase == "leading" and world.node("r1").holds_lease(rules)
+    assert world.node("r2").lease_holder == world.node("r3").lease_holder == "r1"
+    # the lower bound in lease_search's docstring needs followers that suspect nobody
+    assert [(world.node(r).leader, world.node(r).suspect) for r in ("r2", "r3")] == [
+        ("r1", False), ("r1", False)]
+    assert world.partition == Partition(SCENE_SPLIT)  # the only step after the calm run
+    assert sim.trace.steps[-1] == Partition(SCENE_SPLIT)
+    assert not any(isinstance(a, Partition) for a in sim.trace.steps[:-1])
+    assert quiet_lease_scene(0, split=False).world.partition is None
+
+
+def test_explorer_finds_a_lease_used_beyond_its_margin_from_a_quiet_cluster():
+    from paxos_lib.multipaxos.lease_search import (
+        QUIET_CANCEL,
+        QUIET_READ,
+        STALE_READ_STEPS,
+        explore_lease,
+        quiet_lease_scene,
+    )
+    from paxos_lib.multipaxos.messages import LogAccept, LogAccepted, LogPrepare, LogPromise
+
+    for margin in (0, 1):  # both below safe_margin(10, 0.6) == 8
+        sim = quiet_lease_scene(margin)
+        r = explore_lease(sim)
+        assert r.end == "violation" and r.violation == "linearizable"
+        steps = r.counterexample.steps[len(sim.trace):]
+        # shortest in the bounded model (breadth-first) and no run of the full model is
+        # shorter (the argument in lease_search's docstring)
+        assert len(steps) == STALE_READ_STEPS == 12
+        assert steps[0] == Propose("c1", QUIET_CANCEL)
+        assert steps[1] == Deliver(Request(src="c1", dst="r3", ballot=steps[1].message.ballot,
+                                           command=QUIET_CANCEL))
+        # r3 re-sends the forward, then suspects r1 and takes over: r1's lease no longer
+        # binds r3 and r2 on their fast clocks
+        assert steps[2] == steps[3] == Timeout("r3")
+        kinds = [(type(a.message), a.message.src, a.message.dst) for a in steps[4:8]]
+        assert kinds == [(LogPrepare, "r3", "r2"), (LogPromise, "r2", "r3"),
+                         (LogAccept, "r3", "r2"), (LogAccepted, "r2", "r3")]
+        assert steps[4].message.ballot.round == 2 and steps[4].message.ballot.node == "r3"
+        assert steps[8] == Deliver(Reply(src="r3", dst="c1", ballot=steps[8].message.ballot,
+                                         command=QUIET_CANCEL, result="applied, now CANCELLED"))
+        assert steps[9] == Propose("c2", QUIET_READ)
+        assert steps[10].message.dst == "r1" and isinstance(steps[10].message, Request)
+        # r1, whose slow clock says its lease still holds, answers from its stale book
+        assert steps[11] == Deliver(Reply(src="r1", dst="c2", ballot=steps[11].message.ballot,
+                                          command=QUIET_READ, result="PENDING"))
+        world = replay_orders(r.counterexample).world
+        verdict = check_linearizable(client_history(world))
+        assert not verdict.linearizable
+        assert [op.command for op in verdict.violation] == [QUIET_CANCEL, QUIET_READ]
+
+
+def test_the_same_search_with_a_safe_margin_finds_no_stale_read():
+    from paxos_lib.multipaxos.lease_search import explore_lease, quiet_lease_scene
+
+    sim = quiet_lease_scene()
+    assert sim.cluster.margin == safe_margin(10, 0.6) == 8
+    r = explore_lease(sim, max_depth=15)
+    # not exhausted: a client that finished may re-invoke its answered operation, a step
+    # that changes only the time, so the space never ends
+    assert r.violation is None and r.end == "bound" and r.depth == 15
+
+
+def test_the_lease_search_bounds_are_in_force():
+    from paxos_lib.multipaxos.lease_search import explore_lease, quiet_lease_scene
+
+    sim = quiet_lease_scene(0)
+    # one timer firing is not enough: a follower takes over on its second timeout
+    r = explore_lease(sim, max_timeouts=1, max_depth=13)
+    assert r.violation is None and r.end == "bound"
+    assert "no loss, timeouts <= 1" in r.detail
+    with pytest.raises(ConfigError, match="max_timeouts must be"):
+        explore_lease(sim, max_timeouts=-1)
+    with pytest.raises(ConfigError, match="drops must be True or False, not 'no'"):
+        explore_lease(sim, drops="no")
+    with pytest.raises(ConfigError, match="explore_lease needs a ClientSimulation"):
+        explore_lease(sim.world)

@@ -57,7 +57,8 @@ leader's book holds every command chosen so far.
 
 ``linearizable`` (an ``always`` property of a ``ClientCluster``) judges the clients' history
 with ``paxos_lib.linearizability.check_linearizable``; the explorer catches an ``any`` read,
-and a lease used beyond its margin, with a shortest counterexample.
+and a lease used beyond its margin, with a shortest counterexample (from ``partition_scene``,
+and from a quiet cluster in ``paxos_lib.multipaxos.lease_search``).
 
 NOTE: a client keeps its whole state across a crash (it is the user's program: it still
 waits for its operation and retries after recovering); a replica's lease *grant* is durable
