@@ -61,6 +61,7 @@ function render({ model, el }) {
   const tokens = new Map();    // copy id -> <g>
   const nodeEls = new Map();   // node id -> {g, lines}
   const edges = new Map();     // "a|b" -> <line>
+  const lineShift = new Map(); // node id -> how far its state lines moved in from the edge
 
   // -- skeleton --------------------------------------------------------------------------------
   const root = h("div", { class: "pxv", tabindex: "0", "data-lm-suppress-shortcuts": "true" });
@@ -309,9 +310,13 @@ function render({ model, el }) {
       e.g.classList.toggle("side-1", side === 1);
       e.g.classList.toggle("side-2", side !== null && side > 1);
       const lines = (n.up ? [] : ["✖ down"]).concat(n.lines).slice(0, 3);
+      // a node near the edge moves its state lines inwards so that none is clipped
+      const half = Math.max(0, ...lines.map((t) => widthOf(t, false) * 1.05)) / 2;
+      const shift = x - half < 3 ? 3 - (x - half) : x + half > GW - 3 ? GW - 3 - (x + half) : 0;
+      lineShift.set(n.id, shift);
       e.lines.textContent = "";
       lines.forEach((t, i) => {
-        e.lines.append(s("tspan", { x: 0, dy: i === 0 ? 0 : 12 }, t));
+        e.lines.append(s("tspan", { x: shift.toFixed(1), dy: i === 0 ? 0 : 12 }, t));
       });
       let badge = "";
       if (chosenBy.has(n.id)) badge += "◆";
@@ -403,7 +408,8 @@ function render({ model, el }) {
       const [x, y] = pos.get(n.id);
       const w = Math.max(...n.lines.map((t) => t.length), 6) * 5.6;
       taken.push({ x: x - R - 5, y: y - R - 5, w: 2 * R + 10, h: 2 * R + 10 });
-      taken.push({ x: x - w / 2, y: y + R + 3, w, h: 12 * Math.min(n.lines.length + (n.up ? 0 : 1), 3) });
+      taken.push({ x: x - w / 2 + (lineShift.get(n.id) || 0), y: y + R + 3, w,
+                   h: 12 * Math.min(n.lines.length + (n.up ? 0 : 1), 3) });
     }
     const keep = new Set(v.messages.map((m) => m.id));
     if (!animate) gTokens.classList.add("noanim");
@@ -772,7 +778,8 @@ function render({ model, el }) {
       const folded = n.log.filter((c) => c.slot < start);
       return `<div class="pxv-logrow" data-node="${esc(n.id)}"><b>${esc(n.id)}` +
         `${n.up ? "" : " ✖"}</b>${folded.length ? foldChip(folded) : ""}` +
-        n.log.filter((c) => c.slot >= start).map(slot).join("") + "</div>";
+        n.log.filter((c) => c.slot >= start).map(slot).join("") +
+        (n.log.length ? "" : '<span class="pxv-empty">empty log</span>') + "</div>";
     }).join("");
   }
 
@@ -806,6 +813,7 @@ function render({ model, el }) {
       for (const n of names) proposer.append(h("option", { value: n }, n));
     }
     if (document.activeElement !== value && value.value !== c.value) value.value = c.value;
+    value.size = Math.max(9, Math.min(20, value.value.length + 1));  // a command fits whole
     const p = c.proposers.find((x) => x.id === proposer.value) || c.proposers[0];
     setB(bPropose, p ? p.propose : "no proposer", p ? `${p.id} proposes '${value.value}'` : "");
     setB(bTimeout, p ? p.timeout : "no proposer", p ? `fire ${p.id}'s retry timer` : "");
