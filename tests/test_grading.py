@@ -60,7 +60,7 @@ def test_a_broken_rule_fails_with_a_counterexample(role: str, cls: type, scenari
     assert type(sim.world.node(getattr(trace.cluster, f"{role}_ids")[0])) is cls
     assert any(v.name == prop and not v.holds for v in check_all(sim.world, "always"))
     text = str(result)
-    assert f"First failing scenario: {scenario}" in text and "Stepper(" in text
+    assert f"First failing scenario: {scenario}" in text and "ClusterView(" in text
 
 
 def test_a_search_counterexample_is_shortest() -> None:
@@ -200,6 +200,21 @@ def test_a_counterexample_opens_in_the_stepper_with_the_students_classes() -> No
                for a in trace.cluster.acceptor_ids)
     assert not stepper.sim.ok  # the stepper shows the same violation
     assert stepper.undo() and stepper.step == len(trace) - 1
+
+
+def test_a_counterexample_opens_in_the_cluster_view_with_the_students_classes() -> None:
+    """What the report and the project notebook open: the view replays the student's code
+    and opens at the violation."""
+    only_one = [sc for sc in load() if sc.name == "acceptor-keeps-chosen"]
+    result = grading.grade(**{**REF, "acceptor": s.SnippetAcceptor}, seed=1,
+                           scenarios=only_one)
+    trace = result.counterexample
+    assert trace is not None
+    view = px.viz.ClusterView(trace)
+    assert view.view["step"] == len(trace)
+    assert all(type(view.ctl.sim.world.node(a)) is s.SnippetAcceptor
+               for a in trace.cluster.acceptor_ids)
+    assert [v["name"] for v in view.view["verdicts"] if not v["holds"]] == ["agreement"]
 
 
 # -- a handler that never returns -------------------------------------------------------------

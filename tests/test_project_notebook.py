@@ -68,11 +68,11 @@ def test_the_solution_scores_full_marks() -> None:
     assert outs[3].startswith("Score: 100/100")
 
 
-def test_the_counterexample_opens_in_the_stepper_and_as_a_chart() -> None:
+def test_the_counterexample_opens_in_the_cluster_view_and_as_a_chart() -> None:
     code = [c for c in cells(PROJECT) if c["cell_type"] == "code"]
-    stepper = [c for c in code if "Stepper(grade.counterexample)" in text(c)]
-    assert stepper and all("nbval-ignore-output" in c["metadata"].get("tags", [])
-                           for c in stepper)
+    view = [c for c in code if "ClusterView(grade.counterexample)" in text(c)]
+    assert view and all("nbval-ignore-output" in c["metadata"].get("tags", [])
+                        for c in view)
     assert any("sequence_chart(grade.counterexample)" in text(c) for c in code)
 
 

@@ -7,7 +7,7 @@ their handlers (``interface.py`` lists them and guards every call).  ``grade(...
 classes, on the library's one engine, through hidden scenarios: exhaustive explorer searches
 and seeded simulations with faults (``scenarios.py``), and returns a ``Grade``: points per
 scenario, the total, and the first failing scenario explained with a counterexample
-``Trace`` that opens in the stepper (``px.viz.Stepper(grade.counterexample)``).
+``Trace`` that opens in the cluster view (``px.viz.ClusterView(grade.counterexample)``).
 
 The messages and effects a handler builds (``Prepare`` … ``Decided``, ``Send``, ``SetTimer``,
 ``CancelTimer``, ``Ballot``) are re-exported here, so one import serves a notebook.
@@ -33,7 +33,7 @@ Usage::
 
     result = px.grading.grade(acceptor=MyAcceptor, proposer=MyProposer, learner=MyLearner)
     result.score, result.total
-    px.viz.Stepper(result.counterexample)
+    px.viz.ClusterView(result.counterexample)
 """
 
 from paxos_lib.grading.grader import Grade, RoleCluster, ScenarioResult, grade

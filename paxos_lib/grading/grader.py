@@ -150,7 +150,7 @@ class Grade:
 
     @property
     def counterexample(self) -> Trace | None:
-        """The first failing scenario's counterexample: open it with px.viz.Stepper."""
+        """The first failing scenario's counterexample: open it with px.viz.ClusterView."""
         first = self.first_failure
         return None if first is None else first.trace
 
@@ -169,7 +169,7 @@ class Grade:
             lines.append(f"First failing scenario: {first.name} ({first.scenario.about})")
             lines.extend("  " + line for line in first.detail.split("\n") if line)
             if first.trace is not None:
-                lines.append("  Step through it: px.viz.Stepper(grade.counterexample)")
+                lines.append("  Step through it: px.viz.ClusterView(grade.counterexample)")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

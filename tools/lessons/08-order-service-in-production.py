@@ -498,7 +498,7 @@ guess.reveal("in slot 1, the order's slot" if last == 1 else
 # violation. The charts after it are the same runs, for a printed copy.
 
 # %% tags=["nbval-ignore-output"]
-px.viz.ClusterView(broken["config-at-once"], runs=broken)
+px.viz.ClusterView(broken["config-at-once"], runs=broken, value="create #99 (c99/1)")
 
 # %%
 ax = px.viz.sequence_chart(broken["config-at-once"])

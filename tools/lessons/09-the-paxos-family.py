@@ -402,7 +402,7 @@ print("\n".join(result.counterexample.numbered().splitlines()[15:]))
 # its term); the chart after it is the same run for a printed copy.
 
 # %% tags=["nbval-ignore-output"]
-px.viz.ClusterView(result.counterexample, at=13)
+px.viz.ClusterView(result.counterexample, at=13, value="create #99 (c99/1)")
 
 # %%
 ax = px.viz.sequence_chart(result.counterexample)

@@ -132,7 +132,7 @@ else:
 from IPython.display import display
 
 if grade.counterexample is not None:
-    display(px.viz.Stepper(grade.counterexample))
+    display(px.viz.ClusterView(grade.counterexample))
 
 # %% [markdown] reveal
 # Two values were chosen: a quorum accepted 'v1' at ballot 1.p1, and later the same quorum

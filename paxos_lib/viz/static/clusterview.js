@@ -61,6 +61,7 @@ function render({ model, el }) {
   const tokens = new Map();    // copy id -> <g>
   const nodeEls = new Map();   // node id -> {g, lines}
   const edges = new Map();     // "a|b" -> <line>
+  const lineShift = new Map(); // node id -> how far its state lines moved in from the edge
 
   // -- skeleton --------------------------------------------------------------------------------
   const root = h("div", { class: "pxv", tabindex: "0", "data-lm-suppress-shortcuts": "true" });
@@ -76,11 +77,13 @@ function render({ model, el }) {
                           "aria-label": "space-time diagram" });
   const legend = h("div", { class: "pxv-legend" });
   const logs = h("div", { class: "pxv-logs" });
+  const foot = h("div", { class: "pxv-foot" });   // the logs beside the key, when wide enough
   const table = h("details", { class: "pxv-table" });
   const tip = h("div", { class: "pxv-tip", role: "tooltip" });
   main.append(graph, time);
   table.append(h("summary", {}, "state of every node (table)"), h("div", { class: "pxv-tables" }));
-  root.append(status, note, ctr, main, legend, logs, table, tip);
+  foot.append(logs, legend);
+  root.append(status, note, ctr, main, foot, table, tip);
   el.append(root);
 
   graph.innerHTML = `<defs>${markerDefs()}</defs><g class="pxv-split"></g>` +
@@ -92,17 +95,35 @@ function render({ model, el }) {
   const gTokens = graph.querySelector(".pxv-tokens");
   const banner = graph.querySelector(".pxv-banner");
 
-  legend.innerHTML =
+  // the key names the message kinds of the protocol on show (Paxos, Multi-Paxos or Raft) and,
+  // when the nodes keep logs, what a log slot's mark means
+  const PAXOS_KEY =
     '<span class="tok-key k-1a">1a</span> prepare ' +
     '<span class="tok-key k-1b">1b</span> promise ' +
     '<span class="tok-key k-2a">2a</span> accept ' +
     '<span class="tok-key k-2b">2b</span> accepted ' +
     '<span class="tok-key k-nack">nack</span> ' +
-    '<span class="tok-key k-dec">dec</span> decided · ' +
+    '<span class="tok-key k-dec">dec</span> decided · ';
+  const KEYS = {
+    paxos: PAXOS_KEY,
+    multi: PAXOS_KEY + "cm commit · fw forward · cu catch-up · cr catch-up reply · ",
+    raft: "rv request-vote · vt vote · ae append · ar append-reply · ",
+  };
+  const GLYPHS =
     '<span class="lg-dash">- - -</span> in flight · ✗ dropped · + copy · ✖ crash · ▲ recover · ' +
-    '● propose · ◷ timeout · ◆ chosen (a quorum accepted) · ✓ learned · ▣ on disk · ' +
-    '▦ partition<span class="lg-multi"> · Multi-Paxos: cm commit · fw forward · ' +
-    'cu catch-up · cr catch-up reply</span>';
+    '● propose · ◷ timeout · ◆ chosen (a quorum accepted) · ✓ learned · ▣ on disk · ▦ partition';
+  const LOG_KEY = '<span class="lg-log"> · log slots: ✓ applied · ● committed (known chosen) · ' +
+    "? accepted (outcome unknown) · · gap · no-op fills a gap</span>";
+  function drawLegend(v) {
+    const roles = new Set(v.nodes.map((n) => n.role));
+    const kind = roles.has("server") ? "raft" : roles.has("replica") ? "multi" : "paxos";
+    const logged = v.nodes.some((n) => n.log !== null);
+    const key = `${kind}|${logged}`;
+    if (legend.dataset.key === key) return;
+    legend.dataset.key = key;
+    legend.classList.toggle("multi", kind !== "paxos");
+    legend.innerHTML = KEYS[kind] + GLYPHS + (logged ? LOG_KEY : "");
+  }
 
   // -- controls ----------------------------------------------------------------------------------
   function button(text, cls, onclick) {
@@ -289,9 +310,13 @@ function render({ model, el }) {
       e.g.classList.toggle("side-1", side === 1);
       e.g.classList.toggle("side-2", side !== null && side > 1);
       const lines = (n.up ? [] : ["✖ down"]).concat(n.lines).slice(0, 3);
+      // a node near the edge moves its state lines inwards so that none is clipped
+      const half = Math.max(0, ...lines.map((t) => widthOf(t, false) * 1.05)) / 2;
+      const shift = x - half < 3 ? 3 - (x - half) : x + half > GW - 3 ? GW - 3 - (x + half) : 0;
+      lineShift.set(n.id, shift);
       e.lines.textContent = "";
       lines.forEach((t, i) => {
-        e.lines.append(s("tspan", { x: 0, dy: i === 0 ? 0 : 12 }, t));
+        e.lines.append(s("tspan", { x: shift.toFixed(1), dy: i === 0 ? 0 : 12 }, t));
       });
       let badge = "";
       if (chosenBy.has(n.id)) badge += "◆";
@@ -383,7 +408,8 @@ function render({ model, el }) {
       const [x, y] = pos.get(n.id);
       const w = Math.max(...n.lines.map((t) => t.length), 6) * 5.6;
       taken.push({ x: x - R - 5, y: y - R - 5, w: 2 * R + 10, h: 2 * R + 10 });
-      taken.push({ x: x - w / 2, y: y + R + 3, w, h: 12 * Math.min(n.lines.length + (n.up ? 0 : 1), 3) });
+      taken.push({ x: x - w / 2 + (lineShift.get(n.id) || 0), y: y + R + 3, w,
+                   h: 12 * Math.min(n.lines.length + (n.up ? 0 : 1), 3) });
     }
     const keep = new Set(v.messages.map((m) => m.id));
     if (!animate) gTokens.classList.add("noanim");
@@ -634,7 +660,7 @@ function render({ model, el }) {
 
     function labelArrow({ a, x1, y1, x2, y2, tipText, seg }, long) {
       const words = a.label.split(" ");
-      const ballot = words.length > 1 ? words[1] : "";
+      const ballot = words.length > 1 ? words[1].replace(/[,;:]+$/, "") : "";
       const texts = long ? [`${words[0]} ${ballot}`.trim()]
         : [...new Set([`${a.phase} ${ballot}`.trim(), a.phase])];
       const dx = x2 - x1, dy = y2 - y1;
@@ -672,8 +698,15 @@ function render({ model, el }) {
       : `<span data-tip="${esc(v.chosen.map(said).join("; "))}">${v.chosen.length} values ` +
         `(hover for all); the last ${SHOWN}: ${esc(v.chosen.slice(-SHOWN).map(said).join("; "))}` +
         `</span>`;
-    const learned = Object.entries(v.learned).map(([n, x]) =>
-      `${esc(n)}: ${x === null ? "—" : "✓ '" + esc(x) + "'"}`).join(", ") || "—";
+    // nodes that learned the same thing share one entry: "r1, r2: ✓ 'x'; r3: —"
+    const byValue = new Map();
+    for (const [n, x] of Object.entries(v.learned)) {
+      const said = x === null ? "—" : "✓ '" + esc(x) + "'";
+      if (!byValue.has(said)) byValue.set(said, []);
+      byValue.get(said).push(esc(n));
+    }
+    const learned = [...byValue].map(([said, ns]) => `${ns.join(", ")}: ${said}`)
+      .join("; ") || "—";
     status.innerHTML = `<div>${head} ${badges}</div>` +
       `<div><span class="chosen">◆ <b>chosen</b> (a quorum accepted it): ${chosen}</span>` +
       ` <span class="sep">|</span> <span class="learned">✓ <b>learned</b> ` +
@@ -707,21 +740,47 @@ function render({ model, el }) {
   }
   table.addEventListener("toggle", () => drawTable(view));
 
+  // A long log shows a window of its newest slots, the same slots on every row: from the first
+  // slot some node has not applied, but at most LOG_WINDOW and at least LOG_TAIL of them; the
+  // slots before the window fold into one chip per row that counts them by status (its hover
+  // text says more), so each row stays one line however long the run.
+  const LOG_WINDOW = 4, LOG_TAIL = 3;
+  const MARK = { applied: "✓", committed: "●", accepted: "?", gap: "·" };
+  function logWindow(withLog) {
+    const end = Math.max(0, ...withLog.flatMap((n) => n.log.map((c) => c.slot + 1)));
+    const open = withLog.flatMap((n) => n.log.filter((c) => c.status !== "applied")
+      .map((c) => c.slot));
+    const firstOpen = open.length ? Math.min(...open) : end;
+    return Math.max(0, Math.min(firstOpen, end - LOG_TAIL), end - LOG_WINDOW);
+  }
+  function foldChip(folded) {
+    const counts = new Map();
+    for (const c of folded) counts.set(c.status, (counts.get(c.status) || 0) + 1);
+    const lo = folded[0].slot, hi = folded[folded.length - 1].slot;
+    const range = lo === hi ? `${lo}` : `${lo}–${hi}`;
+    const text = [...counts].map(([st, k]) => `${k} ${MARK[st] || st}`).join(" ");
+    const said = [...counts].map(([st, k]) => `${k} ${st}`).join(", ");
+    return `<span class="pxv-fold" data-tip="slots ${range} folded: ${esc(said)}; ` +
+      `the newest slots stand on the right">${range}: ${esc(text)}</span>`;
+  }
   function drawLogs(v) {
     const withLog = v.nodes.filter((n) => n.log !== null);
-    legend.classList.toggle("multi", withLog.length > 0);
     if (withLog.length === 0) { logs.textContent = ""; logs.style.display = "none"; return; }
     logs.style.display = "";
-    const mark = { applied: "✓", committed: "●", accepted: "?", gap: "·" };
-    const rows = withLog.map((n) => `<div class="pxv-logrow" data-node="${esc(n.id)}">` +
-      `<b>${esc(n.id)}${n.up ? "" : " ✖"}</b>` + n.log.map((c) =>
-        `<span class="slot ${c.status}${c.noop ? " noop" : ""}" data-tip="slot ${c.slot}: ` +
-        `${esc(c.status)}${c.command ? " " + esc(c.command) : ""}` +
-        `${c.ballot ? " at " + esc(c.ballot) : ""}">${c.slot} ${mark[c.status]} ` +
-        `${c.noop ? "no-op" : esc((c.command || "").split(" (")[0])}</span>`).join("") +
-      "</div>").join("");
-    logs.innerHTML = rows + '<div class="pxv-tnote">log slots: ✓ applied · ● committed ' +
-      "(known chosen) · ? accepted (outcome unknown) · · gap · no-op fills a gap</div>";
+    const start = logWindow(withLog);
+    logs.dataset.first = String(start);
+    const slot = (c) =>
+      `<span class="slot ${c.status}${c.noop ? " noop" : ""}" data-slot="${c.slot}" ` +
+      `data-tip="slot ${c.slot}: ${esc(c.status)}${c.command ? " " + esc(c.command) : ""}` +
+      `${c.ballot ? " at " + esc(c.ballot) : ""}">${c.slot} ${MARK[c.status]} ` +
+      `${c.noop ? "no-op" : esc((c.command || "").split(" (")[0])}</span>`;
+    logs.innerHTML = withLog.map((n) => {
+      const folded = n.log.filter((c) => c.slot < start);
+      return `<div class="pxv-logrow" data-node="${esc(n.id)}"><b>${esc(n.id)}` +
+        `${n.up ? "" : " ✖"}</b>${folded.length ? foldChip(folded) : ""}` +
+        n.log.filter((c) => c.slot >= start).map(slot).join("") +
+        (n.log.length ? "" : '<span class="pxv-empty">empty log</span>') + "</div>";
+    }).join("");
   }
 
   function syncControls() {
@@ -754,6 +813,7 @@ function render({ model, el }) {
       for (const n of names) proposer.append(h("option", { value: n }, n));
     }
     if (document.activeElement !== value && value.value !== c.value) value.value = c.value;
+    value.size = Math.max(9, Math.min(20, value.value.length + 1));  // a command fits whole
     const p = c.proposers.find((x) => x.id === proposer.value) || c.proposers[0];
     setB(bPropose, p ? p.propose : "no proposer", p ? `${p.id} proposes '${value.value}'` : "");
     setB(bTimeout, p ? p.timeout : "no proposer", p ? `fire ${p.id}'s retry timer` : "");
@@ -810,6 +870,7 @@ function render({ model, el }) {
     }
     drawTime(v);
     drawStatus(v);
+    drawLegend(v);
     drawLogs(v);
     drawTable(v);
     note.textContent = v.note.text;
