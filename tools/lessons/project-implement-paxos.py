@@ -139,8 +139,8 @@ if grade.counterexample is not None:
 # accepted 'v2' at 1.p2, with every message delivered once and in order. Read the
 # counterexample from the top. Where does the second proposer learn what was already
 # chosen, and why did it not learn it here? Above are the same run as a sequence chart, and
-# in the stepper, where you can go back and forth over it and try other deliveries (it runs
-# *your* classes).
+# in the cluster view, where you can step back and forth over it and try other deliveries
+# (it runs *your* classes).
 # %% [markdown]
 # ## The proposer
 #
