@@ -135,7 +135,7 @@ def _check_lesson(tmp_path: Path, lesson: str, views: int) -> list[Any]:
                 what = f"lesson {lesson}, view {i}"
                 _fits(page, view, what, f"fit-{lesson}-view{i}.png")
                 opened.append((view, view.evaluate(LOG_ROWS), view.locator(".pxv-legend")
-                               .inner_text()))
+                               .inner_text(), view.locator(".pxv-status").inner_text()))
                 if view.locator("button.pxv-forward").is_disabled():
                     _click(view, "button.pxv-replay")
                 else:
@@ -155,7 +155,7 @@ def _check_lesson(tmp_path: Path, lesson: str, views: int) -> list[Any]:
             expect(panel.locator('[data-mime-type="application/vnd.jupyter.stderr"]')
                    ).to_have_count(0, timeout=T)
             assert not [e for e in errors if "favicon" not in e], errors
-            return [(rows, legend) for _view, rows, legend in opened]
+            return [(rows, legend, status) for _view, rows, legend, status in opened]
         finally:
             browser.close()
 
@@ -164,7 +164,8 @@ def test_lesson_08_views_fit_a_laptop_screen(tmp_path: Path) -> None:
     """Lesson 08: the return view (30 slots on r1 and r2), the linearizable-read scene and the
     reconfiguration counterexamples."""
     views = _check_lesson(tmp_path, "08", 3)
-    rows, legend = views[0]
+    rows, legend, status = views[0]
+    assert "chosen" in status and "learned" in status, status
     long_rows = [r for r in rows if r["folds"]]
     assert [r["node"] for r in long_rows] == ["r1", "r2"], rows
     assert all(r["slots"] <= 4 for r in rows), rows
@@ -174,7 +175,11 @@ def test_lesson_08_views_fit_a_laptop_screen(tmp_path: Path) -> None:
 def test_lesson_09_raft_view_fits_a_laptop_screen(tmp_path: Path) -> None:
     """Lesson 09: the Flexible Paxos counterexample and the Raft counterexample."""
     views = _check_lesson(tmp_path, "09", 2)
-    rows, legend = views[1]
+    rows, legend, status = views[1]
     assert [r["node"] for r in rows] == ["s1", "s2", "s3"], rows
     assert "rv request-vote" in legend and "ae append" in legend, legend
     assert "cm commit" not in legend, legend
+    # Raft speaks of committed and applied entries, not of Paxos's chosen and learned values
+    assert "applied" in status and "chosen" not in status and "learned" not in status, status
+    assert "chosen" not in legend and "learned" not in legend, legend
+    assert "? stored, not known committed" in legend, legend

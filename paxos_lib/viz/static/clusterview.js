@@ -109,20 +109,32 @@ function render({ model, el }) {
     multi: PAXOS_KEY + "cm commit · fw forward · cu catch-up · cr catch-up reply · ",
     raft: "rv request-vote · vt vote · ae append · ar append-reply · ",
   };
+  // Raft has no "chosen" of its own in the view (an entry is committed, which its log marks
+  // say), and its servers apply entries rather than learn values: its key and status say so
   const GLYPHS =
     '<span class="lg-dash">- - -</span> in flight · ✗ dropped · + copy · ✖ crash · ▲ recover · ' +
     '● propose · ◷ timeout · ◆ chosen (a quorum accepted) · ✓ learned · ▣ on disk · ▦ partition';
+  const RAFT_GLYPHS =
+    '<span class="lg-dash">- - -</span> in flight · ✗ dropped · + copy · ✖ crash · ▲ recover · ' +
+    '● propose · ◷ timeout · ▣ on disk · ▦ partition';
   const LOG_KEY = '<span class="lg-log"> · log slots: ✓ applied · ● committed (known chosen) · ' +
     "? accepted (outcome unknown) · · gap · no-op fills a gap</span>";
-  function drawLegend(v) {
+  const RAFT_LOG_KEY = '<span class="lg-log"> · log entries: ✓ applied · ● committed · ' +
+    "? stored, not known committed</span>";
+  const protocolOf = (v) => {
     const roles = new Set(v.nodes.map((n) => n.role));
-    const kind = roles.has("server") ? "raft" : roles.has("replica") ? "multi" : "paxos";
+    return roles.has("server") ? "raft" : roles.has("replica") ? "multi" : "paxos";
+  };
+  function drawLegend(v) {
+    const kind = protocolOf(v);
     const logged = v.nodes.some((n) => n.log !== null);
     const key = `${kind}|${logged}`;
     if (legend.dataset.key === key) return;
     legend.dataset.key = key;
     legend.classList.toggle("multi", kind !== "paxos");
-    legend.innerHTML = KEYS[kind] + GLYPHS + (logged ? LOG_KEY : "");
+    const raft = kind === "raft";
+    legend.innerHTML = KEYS[kind] + (raft ? RAFT_GLYPHS : GLYPHS) +
+      (logged ? (raft ? RAFT_LOG_KEY : LOG_KEY) : "");
   }
 
   // -- controls ----------------------------------------------------------------------------------
@@ -707,10 +719,12 @@ function render({ model, el }) {
     }
     const learned = [...byValue].map(([said, ns]) => `${ns.join(", ")}: ${said}`)
       .join("; ") || "—";
-    status.innerHTML = `<div>${head} ${badges}</div>` +
-      `<div><span class="chosen">◆ <b>chosen</b> (a quorum accepted it): ${chosen}</span>` +
-      ` <span class="sep">|</span> <span class="learned">✓ <b>learned</b> ` +
-      `(what learners know): ${learned}</span></div>`;
+    status.innerHTML = `<div>${head} ${badges}</div>` + (protocolOf(v) === "raft"
+      ? `<div><span class="learned">✓ <b>applied</b> (each server's last applied entry): ` +
+        `${learned}</span></div>`
+      : `<div><span class="chosen">◆ <b>chosen</b> (a quorum accepted it): ${chosen}</span>` +
+        ` <span class="sep">|</span> <span class="learned">✓ <b>learned</b> ` +
+        `(what learners know): ${learned}</span></div>`);
     status.dataset.step = String(v.step);
   }
 
