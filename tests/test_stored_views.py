@@ -1,9 +1,10 @@
 """The lessons' stored cluster views carry the view code the package ships.
 
-anywidget keeps a view's JavaScript and CSS in the saved widget state, so a lesson opened
-without running it draws its views with the code stored at build time.  A change to
-``clusterview.js`` or ``.css`` must reach the stored views (``tools/refresh_views.py``, or a
-rebuild), or students would see the old, taller view until they run each cell.
+anywidget keeps a view's JavaScript and CSS in the saved widget state, and what draws the
+saved state (an HTML export with its widgets, a static viewer) draws it with the code stored at
+build time; JupyterLab itself draws a view when its cell runs.  A change to ``clusterview.js``
+or ``.css`` must reach the stored views (``tools/refresh_views.py``, or a rebuild), or an
+exported lesson would show the old, taller view.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Refresh the cluster view's code stored in the lessons' saved widget state.
 
 A lesson's stored outputs include each ``ClusterView``'s widget state, and anywidget keeps the
-view's JavaScript and CSS (``_esm``, ``_css``) in that state, so a notebook opened without
-running it draws its views with the code that was current when it was built.  After a change
+view's JavaScript and CSS (``_esm``, ``_css``) in that state.  JupyterLab draws a view only
+when its cell runs (with the package's current code), but renderers of the saved state (an
+HTML export with its widget state, a static notebook viewer) draw it with the stored code,
+the code current when the lesson was built.  After a change
 to ``paxos_lib/viz/static/clusterview.js`` or ``.css`` that leaves the Python side alone, this
 script puts the current files into every stored view instead of rebuilding (and re-running)
 every lesson.  ``tests/test_stored_views.py`` fails when a stored view is out of date.
