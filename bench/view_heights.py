@@ -21,26 +21,16 @@ import argparse
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from browserlab import ROOT, TIMEOUT_MS, launch, open_and_run, running_lab
+from browserlab import LAPTOP, ROOT, launch, run_lesson, running_lab
 
-VIEWPORT = {"width": 1366, "height": 768}
+VIEWPORT = LAPTOP
 #: a cell's own outputs (not those inside an ``ipywidgets.Output``) that hold a widget
 WIDGET = (".jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
           ":is(.jupyter-widgets, :has(.jupyter-widgets), :has(.pxv))")
-
-#: every code cell has run: no "[*]" and no empty prompt left
-ALL_RUN = """
-panel => {
-  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-    .map((p) => p.textContent.trim());
-  return prompts.length > 0 && prompts.every((t) => /^\\[\\d+\\]:$/.test(t));
-}
-"""
 
 MEASURE = """
 ([el, area]) => {
@@ -70,21 +60,14 @@ def lessons(wanted: list[str]) -> list[Path]:
 
 
 def measure(path: Path, shots: Path, tmp: Path) -> list[dict]:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     rows = []
     with running_lab(tmp, {path.name: path}) as url, sync_playwright() as p:
         browser = launch(p)
         try:
             page = browser.new_page(viewport=VIEWPORT)
-            panel = open_and_run(page, url, path.name)
-            deadline = time.monotonic() + 600
-            while not panel.evaluate(ALL_RUN):
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"{path.name}: cells still not run after 600 s")
-                page.wait_for_timeout(500)
-            expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
-                "data-status", "idle", timeout=TIMEOUT_MS)
+            panel = run_lesson(page, url, path.name, timeout_s=600)
             page.wait_for_timeout(1500)
             area = panel.locator(".jp-WindowedPanel-outer").first
             errors = panel.locator('[data-mime-type="application/vnd.jupyter.stderr"]')

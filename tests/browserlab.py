@@ -209,3 +209,32 @@ def open_and_run(page: Any, url: str, name: str, app: str = "lab") -> Any:
         has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$"))
     ).click()
     return panel
+
+
+#: a laptop screen, where a lesson's widgets must fit
+LAPTOP = {"width": 1366, "height": 768}
+
+#: every code cell shows an execution count: none is waiting ("[*]") or unrun ("[ ]")
+ALL_RUN = """
+panel => {
+  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+    .map((p) => p.textContent.trim());
+  return prompts.length > 0 && prompts.every((t) => /^\\[\\d+\\]:$/.test(t));
+}
+"""
+
+
+def run_lesson(page: Any, url: str, name: str, timeout_s: float = 10 * TIMEOUT_MS / 1000
+               ) -> Any:
+    """``open_and_run`` a whole lesson, then wait until every code cell has run and the kernel
+    is idle (a long lesson runs for minutes); return the notebook panel."""
+    from playwright.sync_api import expect
+
+    panel = open_and_run(page, url, name)
+    deadline = time.monotonic() + timeout_s
+    while not panel.evaluate(ALL_RUN):
+        assert time.monotonic() < deadline, f"{name}: cells still not run after {timeout_s} s"
+        page.wait_for_timeout(500)
+    expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
+        "data-status", "idle", timeout=TIMEOUT_MS)
+    return panel

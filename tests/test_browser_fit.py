@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browserlab import CHROMIUM, ROOT, TIMEOUT_MS, launch, open_and_run, running_lab
+from browserlab import CHROMIUM, LAPTOP, ROOT, TIMEOUT_MS, launch, run_lesson, running_lab
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-VIEWPORT = {"width": 1366, "height": 768}
+VIEWPORT = LAPTOP
 #: the notebook area of a 1366x768 screen is about 650 px tall; a view must leave room above it
 MAX_HEIGHT = 600
 
@@ -41,15 +40,6 @@ if not os.environ.get("CI"):
         pytest.skip("needs Debian's /usr/bin/chromium (apt-get install chromium); "
                     "set CI=true to make this a failure", allow_module_level=True)
     pytest.importorskip("playwright.sync_api")
-
-#: every code cell shows an execution count: none is waiting ("[*]") or unrun ("[ ]")
-ALL_RUN = """
-panel => {
-  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-    .map((p) => p.textContent.trim());
-  return prompts.length > 0 && prompts.every((t) => /^\\[\\d+\\]:$/.test(t));
-}
-"""
 
 #: each log row's height and whether it holds a folded chip
 LOG_ROWS = """
@@ -64,19 +54,6 @@ def _errors(page: Any) -> list[str]:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     return errors
-
-
-def _run_lesson(page: Any, url: str, name: str) -> Any:
-    from playwright.sync_api import expect
-
-    panel = open_and_run(page, url, name)
-    deadline = time.monotonic() + 10 * TIMEOUT_MS / 1000
-    while not panel.evaluate(ALL_RUN):
-        assert time.monotonic() < deadline, f"{name}: not every cell has run"
-        page.wait_for_timeout(500)
-    expect(panel.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
-        "data-status", "idle", timeout=TIMEOUT_MS)
-    return panel
 
 
 def _fits(page: Any, view: Any, what: str, shot: str | None = None) -> float:
@@ -126,7 +103,7 @@ def _check_lesson(tmp_path: Path, lesson: str, views: int) -> list[Any]:
         try:
             page = browser.new_page(viewport=VIEWPORT)
             errors = _errors(page)
-            panel = _run_lesson(page, url, path.name)
+            panel = run_lesson(page, url, path.name)
             found = panel.locator(".pxv")
             expect(found).to_have_count(views, timeout=T)
             for i in range(views):
