@@ -99,7 +99,7 @@ from paxos_lib.multipaxos.messages import (
 )
 from paxos_lib.multipaxos.properties import MULTIPAXOS_PROPERTIES, chosen_slots, replicas
 from paxos_lib.multipaxos.replica import NOOP_TEXT, Replica, is_read
-from paxos_lib.multipaxos.simulation import OrdersSimulation, plan_orders
+from paxos_lib.multipaxos.simulation import OrdersSimulation, _check_probability, plan_orders
 from paxos_lib.orders import Command, OrderBook, apply
 from paxos_lib.properties import Property, Verdict
 from paxos_lib.simulation import Faults
@@ -867,9 +867,8 @@ class ClientSimulation(OrdersSimulation):
         _check_int("orders", orders, 1, 10_000)
         if faults is not None and not isinstance(faults, Faults):
             raise ConfigError(f"faults must be a Faults(...), got {faults!r}")
-        for name, p in (("read_rate", read_rate), ("rate", rate)):
-            if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
-                raise ConfigError(f"{name} must be a probability from 0 to 1, got {p!r}")
+        read_rate = _check_probability("read_rate", read_rate)
+        rate = _check_probability("rate", rate)
         cluster: ClientCluster = self.cluster  # type: ignore[assignment]
         if max_steps is None:
             max_steps = 5_000 + 2_000 * orders
@@ -910,10 +909,8 @@ class ClientSimulation(OrdersSimulation):
                 nxt[i] += 1
             if action is None:
                 action = self.next_random_action(None if calm else faults)
-            if action is None:
-                if done:
-                    end = "converged"
-                    break
+            if action is None:  # nothing can happen: converged if every client is done
+                end = "converged" if done else end
                 break
             self.apply(action)
         world = self.world

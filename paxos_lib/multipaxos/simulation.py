@@ -135,10 +135,9 @@ def plan_orders(
 
 @dataclass(frozen=True, slots=True)
 class DrivenClients:
-    """What ``drive_clients`` did: cluster size, commands planned, retries sent, the step the
-    workload started at, and how it ended ("converged" or "max-steps")."""
+    """What ``drive_clients`` did: commands planned, retries sent, the step the workload
+    started at, and how it ended ("converged" or "max-steps")."""
 
-    nodes: int
     commands: int
     retries: int
     start: int
@@ -259,7 +258,7 @@ def drive_clients(
                 break
         sim.apply(action)
     scan(done, waiting)
-    return DrivenClients(nodes, commands, retries, start, end)
+    return DrivenClients(commands, retries, start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -537,8 +536,8 @@ class OrdersSimulation(Simulation):
                             retry=retry, patience=patience, rate=rate,
                             clients_know_leader=clients_know_leader, max_steps=max_steps,
                             fault_steps=fault_steps, clients=clients)
-        n, commands, retries, start, end = (run.nodes, run.commands, run.retries, run.start,
-                                            run.end)
+        n = replica_count
+        commands, retries, start, end = run.commands, run.retries, run.start, run.end
         world = self.world
         reps = replicas(world)
         longest = max(reps, key=lambda r: len(r.log))

@@ -180,8 +180,8 @@ class RaftSimulation(OrdersSimulation):
                             patience=patience, rate=rate,
                             clients_know_leader=clients_know_leader, max_steps=max_steps,
                             fault_steps=fault_steps, clients=clients)
-        n, commands, retries, start, end = (run.nodes, run.commands, run.retries, run.start,
-                                            run.end)
+        n = server_count
+        commands, retries, start, end = run.commands, run.retries, run.start, run.end
         world = self.world
         reps = servers(world)
         longest = max(reps, key=lambda s: len(s.applied))
