@@ -304,7 +304,7 @@ print(book)
 # book keeps less than every request. Each client numbers its requests in sequence and waits
 # for one answer before it sends the next, so a replica needs only the latest request id and
 # its answer per client (a client *session*, as in the Raft dissertation's chapter on client
-# interaction): the book above counts two clients, not six requests. A real service also
+# interaction): the book above counts two clients, not five requests. A real service also
 # expires sessions that stay idle, by a command in the log so that every replica expires the
 # same ones at the same point, and a client whose session expired gets an error instead of a
 # silent second execution; the clients in this course never leave, so their sessions never
